@@ -1,0 +1,19 @@
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from mesm.api.views import OrganizationViewSet, TokenObtainView
+from strategy import api as strategy_api
+
+router = DefaultRouter()
+router.register("orgs", OrganizationViewSet, basename="api-org")
+ORG = r"orgs/(?P<org_slug>[-a-zA-Z0-9_]+)"
+router.register(f"{ORG}/objectives", strategy_api.ObjectiveViewSet, basename="api-objective")
+router.register(f"{ORG}/kpis", strategy_api.KPIViewSet, basename="api-kpi")
+router.register(f"{ORG}/audiences", strategy_api.AudienceViewSet, basename="api-audience")
+router.register(f"{ORG}/profiles", strategy_api.ProfileViewSet, basename="api-profile")
+router.register(f"{ORG}/campaigns", strategy_api.CampaignViewSet, basename="api-campaign")
+
+urlpatterns = [
+    path("auth/token/", TokenObtainView.as_view(), name="api-token"),
+    *router.urls,
+]

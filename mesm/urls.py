@@ -1,0 +1,31 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from mesm import views
+
+org_patterns = [
+    path("settings/", views.organization_settings, name="org-settings"),
+    path("members/", views.members, name="org-members"),
+    path("members/<int:pk>/", views.member_update, name="org-member-update"),
+    path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="org-invitation-revoke"),
+    path("", include("strategy.urls")),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("orgs/new/", views.organization_create, name="org-create"),
+    path("o/<slug:org_slug>/", include(org_patterns)),
+    path("invitations/<str:token>/", views.invitation_accept, name="invitation-accept"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("api/v1/", include("mesm.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,78 @@
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from mesm.api.base import OrgScopedViewSet
+from strategy import serializers, services
+from strategy.models import KPI, Audience, Campaign, Objective, Profile
+
+
+class ArchiveActionsMixin:
+    """Archive instead of delete: DELETE archives, POST …/restore/ brings it back."""
+
+    def perform_destroy(self, instance):
+        instance.archive()
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def restore(self, request, *args, **kwargs):
+        instance = self.get_object()
+        instance.restore()
+        return Response(self.get_serializer(instance).data)
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "list":
+            archived = self.request.query_params.get("archived")
+            return queryset.archived() if archived == "true" else queryset.active()
+        return queryset
+
+
+class AudienceViewSet(ArchiveActionsMixin, OrgScopedViewSet):
+    """Audiences the plan addresses (students, researchers, families…). DELETE archives."""
+
+    queryset = Audience.objects.all()
+    serializer_class = serializers.AudienceSerializer
+
+
+class ProfileViewSet(ArchiveActionsMixin, OrgScopedViewSet):
+    """The organisation's own social profiles. DELETE archives."""
+
+    queryset = Profile.objects.all()
+    serializer_class = serializers.ProfileSerializer
+    filterset_fields = ["platform"]
+
+
+class ObjectiveViewSet(ArchiveActionsMixin, OrgScopedViewSet):
+    """Objectives with their why, owner, audiences and KPIs. POST may include ``kpis``. DELETE archives."""
+
+    queryset = Objective.objects.select_related("owner").prefetch_related(
+        "audiences", Prefetch("kpis", queryset=KPI.objects.order_by("id"))
+    )
+    serializer_class = serializers.ObjectiveSerializer
+    filterset_fields = ["status", "owner"]
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        objective = services.objective_create(org=self.org, **serializer.validated_data)
+        objective = self.get_queryset().get(pk=objective.pk)
+        return Response(self.get_serializer(objective).data, status=status.HTTP_201_CREATED)
+
+
+class KPIViewSet(OrgScopedViewSet):
+    """KPIs: how each objective is judged (metric, baseline, target, direction, deadline)."""
+
+    queryset = KPI.objects.select_related("objective")
+    serializer_class = serializers.KPISerializer
+    filterset_fields = ["objective", "metric_key"]
+
+
+class CampaignViewSet(ArchiveActionsMixin, OrgScopedViewSet):
+    """Campaigns grouping objectives, audiences and profiles over dates. DELETE archives."""
+
+    queryset = Campaign.objects.prefetch_related("objectives", "audiences", "profiles")
+    serializer_class = serializers.CampaignSerializer
+    filterset_fields = ["status"]

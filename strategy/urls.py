@@ -1,0 +1,23 @@
+from django.urls import path
+
+from strategy import views
+
+urlpatterns = [
+    path("", views.overview, name="strategy-overview"),
+    path("plan/", views.plan, name="strategy-plan"),
+    path("plan.pdf", views.plan_pdf, name="strategy-plan-pdf"),
+    path("purpose/", views.purpose_edit, name="strategy-purpose-edit"),
+    path("objectives/", views.objective_list, name="strategy-objective-list"),
+    path("objectives/new/", views.objective_create, name="strategy-objective-create"),
+    path("objectives/<int:pk>/", views.objective_edit, name="strategy-objective-edit"),
+    path("audiences/", views.audience_list, name="strategy-audience-list"),
+    path("audiences/new/", views.audience_create, name="strategy-audience-create"),
+    path("audiences/<int:pk>/", views.audience_edit, name="strategy-audience-edit"),
+    path("profiles/", views.profile_list, name="strategy-profile-list"),
+    path("profiles/new/", views.profile_create, name="strategy-profile-create"),
+    path("profiles/<int:pk>/", views.profile_edit, name="strategy-profile-edit"),
+    path("campaigns/", views.campaign_list, name="strategy-campaign-list"),
+    path("campaigns/new/", views.campaign_create, name="strategy-campaign-create"),
+    path("campaigns/<int:pk>/", views.campaign_edit, name="strategy-campaign-edit"),
+    path("<str:kind>/<int:pk>/archive/", views.archive, name="strategy-archive"),
+]
