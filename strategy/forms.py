@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from strategy.models import KPI, Audience, Campaign, Objective, Profile, Purpose
@@ -58,10 +59,17 @@ class AudienceForm(OrgModelForm):
         return name
 
 
+def _https_urls(field, **kwargs):
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
+
+
 class ProfileForm(OrgModelForm):
     class Meta:
         model = Profile
         fields = ["platform", "handle", "url", "description"]
+        formfield_callback = _https_urls
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def clean(self):
