@@ -4,12 +4,16 @@ Every variable is documented in README.md ("Environment variables").
 """
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# Under pytest the cache keys and the Celery queue get their own names, so a test run never
+# mixes with a `make run` sharing the same Redis.
+TESTING = "pytest" in sys.modules
 
 
 def env_str(name: str, default: str = "") -> str:
@@ -114,7 +118,7 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
-        "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "mesm"),
+        "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "mesm-test" if TESTING else "mesm"),
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
     }
 }
@@ -131,6 +135,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Longer than any retry countdown, so a task held by a dead worker is redelivered, not lost.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_ALWAYS_EAGER = False
+CELERY_TASK_DEFAULT_QUEUE = "mesm-test" if TESTING else "celery"
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "mesm.tasks.heartbeat", "schedule": 60.0},
@@ -171,6 +176,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Madrid")
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["mesm.formats"]
 
 # --- Static files --------------------------------------------------------------------------
 STATIC_URL = "static/"

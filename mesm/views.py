@@ -60,7 +60,7 @@ def members(request):
                 org=request.org, invited_by=request.user, **invite_form.cleaned_data
             )
         except ValidationError as error:
-            invite_form.add_error(None if not hasattr(error, "error_dict") else "email", error)
+            invite_form.add_error(None, error)
         else:
             messages.success(request, _("An invitation was e-mailed to %(email)s.") % {"email": invitation.email})
             return redirect("org-members", org_slug=request.org.slug)

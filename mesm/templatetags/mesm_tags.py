@@ -1,4 +1,7 @@
+from decimal import Decimal, InvalidOperation
+
 from django import template
+from django.utils import formats
 
 register = template.Library()
 
@@ -13,3 +16,16 @@ def attr(obj, name: str):
     """Read an attribute (or call a no-argument method) by name, for generic tables."""
     value = getattr(obj, name, "")
     return value() if callable(value) else value
+
+
+@register.filter
+def num(value):
+    """A number in the active language, grouped, without trailing zeros: 1.234,5 (es) / 1,234.5 (en)."""
+    if value in (None, ""):
+        return ""
+    try:
+        value = Decimal(str(value))
+    except InvalidOperation:
+        return value
+    value = value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
+    return formats.number_format(value, use_l10n=True, force_grouping=True)
