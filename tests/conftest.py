@@ -17,7 +17,9 @@ def other_org(db):
 
 
 def _member(org, role):
-    return factories.MembershipFactory(org=org, role=role, user=factories.UserFactory(username=f"{role}-{org.slug}")).user
+    return factories.MembershipFactory(
+        org=org, role=role, user=factories.UserFactory(username=f"{role}-{org.slug}")
+    ).user
 
 
 @pytest.fixture

@@ -12,7 +12,9 @@ from tests import factories
 
 @pytest.mark.django_db
 def test_it_logs_in_to_the_only_organisation_and_out_again(client, org, editor):
-    response = client.post("/accounts/login/", {"username": editor.username, "password": factories.PASSWORD}, follow=True)
+    response = client.post(
+        "/accounts/login/", {"username": editor.username, "password": factories.PASSWORD}, follow=True
+    )
     assert response.redirect_chain[-1][0] == "/o/norte/"
     response = client.post("/accounts/logout/", follow=True)
     assert "_auth_user_id" not in client.session
@@ -21,7 +23,9 @@ def test_it_logs_in_to_the_only_organisation_and_out_again(client, org, editor):
 
 @pytest.mark.django_db
 def test_it_says_plainly_when_the_password_is_wrong(client, editor):
-    response = client.post("/accounts/login/", {"username": editor.username, "password": "nope"}, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        "/accounts/login/", {"username": editor.username, "password": "nope"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 200
     assert "Please enter a correct username and password" in response.content.decode()
 
@@ -43,7 +47,9 @@ def test_it_resets_a_forgotten_password_by_email(client, editor):
     path = link.split("testserver", 1)[1]
     form_page = client.get(path, follow=True)
     post_to = form_page.redirect_chain[-1][0]
-    response = client.post(post_to, {"new_password1": "a-new-long-password-42", "new_password2": "a-new-long-password-42"})
+    response = client.post(
+        post_to, {"new_password1": "a-new-long-password-42", "new_password2": "a-new-long-password-42"}
+    )
     assert response.status_code == 302
     editor.refresh_from_db()
     assert editor.check_password("a-new-long-password-42")
@@ -61,7 +67,9 @@ def test_it_creates_an_organisation_with_its_creator_as_admin(client):
 
 
 @pytest.mark.django_db
-def test_it_invites_by_email_and_the_link_creates_a_member(client, client_for, org, admin_user, django_capture_on_commit_callbacks):
+def test_it_invites_by_email_and_the_link_creates_a_member(
+    client, client_for, org, admin_user, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(admin_user).post("/o/norte/members/", {"email": "Nueva@Example.org", "role": "editor"})
     assert response.status_code == 302

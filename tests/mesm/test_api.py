@@ -12,7 +12,9 @@ from tests import factories
 @pytest.mark.django_db
 def test_it_exchanges_a_password_for_a_token_that_opens_the_api(org, editor):
     api = APIClient()
-    response = api.post("/api/v1/auth/token/", {"username": editor.username, "password": factories.PASSWORD}, format="json")
+    response = api.post(
+        "/api/v1/auth/token/", {"username": editor.username, "password": factories.PASSWORD}, format="json"
+    )
     assert response.status_code == 200
     token = response.json()["token"]
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
@@ -50,7 +52,9 @@ def test_it_makes_the_creator_of_an_organisation_its_admin(api_for):
 @pytest.mark.django_db
 def test_it_rejects_an_unknown_time_zone_and_a_taken_slug(api_for, org):
     user = factories.UserFactory()
-    response = api_for(user).post("/api/v1/orgs/", {"name": "X", "slug": "norte", "timezone": "Mars/Olympus"}, format="json")
+    response = api_for(user).post(
+        "/api/v1/orgs/", {"name": "X", "slug": "norte", "timezone": "Mars/Olympus"}, format="json"
+    )
     assert response.status_code == 400
     fields = response.json()["error"]["fields"]
     assert set(fields) == {"slug", "timezone"}
@@ -67,7 +71,9 @@ def test_it_creates_an_objective_with_its_kpis_in_one_call(api_for, org, editor)
             "owner": editor.pk,
             "audiences": [audience.pk],
             "deadline": "2027-06-30",
-            "kpis": [{"name": "Seguidores", "metric_key": "followers", "unit": "seg", "baseline": "100", "target": "250"}],
+            "kpis": [
+                {"name": "Seguidores", "metric_key": "followers", "unit": "seg", "baseline": "100", "target": "250"}
+            ],
         },
         format="json",
     )
@@ -119,7 +125,9 @@ def test_it_checks_the_kpi_direction_against_its_target(api_for, org, editor):
         HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 400
-    assert response.json()["error"]["fields"]["target"] == ["When higher is better, the target must be above the baseline."]
+    assert response.json()["error"]["fields"]["target"] == [
+        "When higher is better, the target must be above the baseline."
+    ]
 
 
 @pytest.mark.django_db
@@ -145,7 +153,9 @@ def test_it_refuses_a_campaign_that_ends_before_it_starts(api_for, org, editor):
         HTTP_ACCEPT_LANGUAGE="es",
     )
     assert response.status_code == 400
-    assert response.json()["error"]["fields"]["ends_on"] == ["La fecha de fin no puede ser anterior a la fecha de inicio."]
+    assert response.json()["error"]["fields"]["ends_on"] == [
+        "La fecha de fin no puede ser anterior a la fecha de inicio."
+    ]
 
 
 @pytest.mark.django_db

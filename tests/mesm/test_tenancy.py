@@ -97,7 +97,9 @@ def test_it_hides_every_page_and_endpoint_of_another_organisation(client, org, o
                 response = getattr(client, method)(url, content_type="application/json")
                 if response.status_code == 405:
                     continue
-                assert response.status_code == 404, f"{method.upper()} {url} ({label}) as outsider → {response.status_code}"
+                assert response.status_code == 404, (
+                    f"{method.upper()} {url} ({label}) as outsider → {response.status_code}"
+                )
                 checked += 1
             if "pk" in kwargs:
                 own = {**kwargs, "org_slug": other_org.slug}

@@ -13,7 +13,15 @@ def test_it_prints_the_plan_with_every_section(client_for, org, viewer):
     factories.ProfileFactory(org=org, handle="@norte@mastodon.social")
     factories.CampaignFactory(org=org, name="Verano joven")
     body = client_for(viewer).get("/o/norte/plan/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
-    for text in ("Plan de", "Objetivo uno", "KPI uno", "Familias", "@norte@mastodon.social", "Verano joven", "window.print()"):
+    for text in (
+        "Plan de",
+        "Objetivo uno",
+        "KPI uno",
+        "Familias",
+        "@norte@mastodon.social",
+        "Verano joven",
+        "window.print()",
+    ):
         assert text in body
 
 
