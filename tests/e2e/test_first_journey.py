@@ -30,7 +30,7 @@ def test_a_librarian_plans_an_objective_in_the_browser(live_server, page, screen
     page.get_by_label("Why this objective").fill("Weekend attendance dropped; families plan their weekends online.")
     page.get_by_label("Families").check()
     page.get_by_label("Deadline").first.fill("2027-05-31")
-    kpi = page.get_by_role("group", name="New KPI")
+    kpi = page.get_by_role("group", name="KPI 1", exact=True)
     kpi.get_by_label("Name").fill("Storytelling post engagement")
     kpi.get_by_label("Metric").select_option("engagement_rate")
     kpi.get_by_label("Unit").fill("%")

@@ -1,0 +1,37 @@
+"""Every user-facing string has a Spanish translation, none fuzzy, and the catalogue is current."""
+
+from pathlib import Path
+
+import polib
+from django.conf import settings
+
+CATALOGUE = Path(settings.BASE_DIR) / "locale" / "es" / "LC_MESSAGES" / "django.po"
+
+
+def test_it_translates_every_message_to_spanish():
+    po = polib.pofile(str(CATALOGUE))
+    untranslated = [entry.msgid for entry in po.untranslated_entries() if not entry.obsolete]
+    fuzzy = [entry.msgid for entry in po.fuzzy_entries()]
+    assert untranslated == []
+    assert fuzzy == []
+
+
+def test_it_keeps_placeholders_in_translations():
+    import re
+
+    placeholder = re.compile(r"%\([a-z_]+\)s")
+    po = polib.pofile(str(CATALOGUE))
+    wrong = [
+        entry.msgid
+        for entry in po.translated_entries()
+        if sorted(placeholder.findall(entry.msgid)) != sorted(placeholder.findall(entry.msgstr))
+    ]
+    assert wrong == []
+
+
+def test_the_compiled_catalogue_is_not_older_than_the_source():
+    compiled = CATALOGUE.with_suffix(".mo")
+    assert compiled.exists()
+    po = polib.pofile(str(CATALOGUE))
+    mo = polib.mofile(str(compiled))
+    assert {e.msgid: e.msgstr for e in po.translated_entries()} == {e.msgid: e.msgstr for e in mo if e.msgid}
