@@ -31,7 +31,7 @@ run: demo
 	@echo "  Log in as ana (admin), luis (editor) or carmen (viewer) — password: mesm-demo-2026"
 	@echo "  API docs: http://127.0.0.1:$${PORT:-8000}/api/docs/   Health: http://127.0.0.1:$${PORT:-8000}/healthz"
 	@echo ""
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m honcho start
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m honcho start --port $${PORT:-8000}
 
 ## make test: the whole suite (pytest on the real PostgreSQL and Redis, a real Celery worker, headless Chromium)
 test: install
