@@ -6,12 +6,13 @@ object of another organisation is simply not found (404) — never a 403, never 
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from mesm.models import Membership, Organization, Role
 
@@ -37,12 +38,19 @@ def get_scoped_or_404(queryset, org: Organization, **lookup):
     return get_object_or_404(scoped(queryset, org), **lookup)
 
 
-def bind_request_to_org(request, org_slug: str, role: str = Role.VIEWER) -> Membership:
-    """Attach org and membership to the request, activate its time zone, check the role."""
+def bind_request_to_org(request, org_slug: str, role: str = Role.VIEWER, *, org_language: bool = True) -> Membership:
+    """Attach org and membership to the request, activate its time zone, check the role.
+
+    With ``org_language``, pages speak the organisation's default language until the user picks
+    one with the language switcher (the API follows ``Accept-Language`` instead).
+    """
     membership = access_membership(request.user, org_slug)
     request.org = membership.org
     request.membership = membership
     timezone.activate(membership.org.zoneinfo)
+    if org_language and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+        translation.activate(membership.org.language)
+        request.LANGUAGE_CODE = membership.org.language
     if not membership.has_role(role):
         raise PermissionDenied
     return membership

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from mesm import forms, services
 from mesm.models import Invitation, Membership, Role
+from mesm.tasks import HEARTBEAT_KEY
 from mesm.tenancy import get_scoped_or_404, org_view
 
 
@@ -137,4 +138,8 @@ def healthz(request):
     except Exception as error:  # noqa: BLE001
         checks["redis"] = f"down: {error.__class__.__name__}"
     healthy = all(value == "ok" for value in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "down", **checks}, status=200 if healthy else 503)
+    body = {"status": "ok" if healthy else "down", **checks}
+    if checks["redis"] == "ok":
+        # Informative only: beat queues a heartbeat every minute and a worker records it.
+        body["worker_heartbeat"] = cache.get(HEARTBEAT_KEY)
+    return JsonResponse(body, status=200 if healthy else 503)

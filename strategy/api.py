@@ -3,10 +3,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from mesm.api.base import OrgScopedViewSet
+from mesm.api.base import OrgAPIMixin, OrgScopedViewSet
 from strategy import serializers, services
-from strategy.models import KPI, Audience, Campaign, Objective, Profile
+from strategy.models import KPI, Audience, Campaign, Objective, Profile, Purpose
 
 
 class ArchiveActionsMixin:
@@ -76,3 +77,21 @@ class CampaignViewSet(ArchiveActionsMixin, OrgScopedViewSet):
     queryset = Campaign.objects.prefetch_related("objectives", "audiences", "profiles")
     serializer_class = serializers.CampaignSerializer
     filterset_fields = ["status"]
+
+
+class PurposeView(OrgAPIMixin, APIView):
+    """The organisation's purpose: why it is on social media, and what for."""
+
+    serializer_class = serializers.PurposeSerializer
+
+    @extend_schema(responses=serializers.PurposeSerializer)
+    def get(self, request, org_slug):
+        purpose = Purpose.objects.filter(org=self.org).first() or Purpose(org=self.org)
+        return Response(serializers.PurposeSerializer(purpose).data)
+
+    @extend_schema(request=serializers.PurposeSerializer, responses=serializers.PurposeSerializer)
+    def put(self, request, org_slug):
+        serializer = serializers.PurposeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        purpose = services.purpose_update(org=self.org, by=request.user, **serializer.validated_data)
+        return Response(serializers.PurposeSerializer(purpose).data)

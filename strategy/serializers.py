@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from mesm.api.base import OrgRelatedField
-from strategy.models import KPI, Audience, Campaign, Objective, Profile
+from strategy.models import KPI, Audience, Campaign, Objective, Profile, Purpose
 
 
 class OrgMemberField(serializers.PrimaryKeyRelatedField):
@@ -152,3 +152,10 @@ class CampaignSerializer(ModelCleanMixin, serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["archived_at", "created_at", "updated_at"]
+
+
+class PurposeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Purpose
+        fields = ["why", "what_for", "updated_at", "updated_by"]
+        read_only_fields = ["updated_at", "updated_by"]

@@ -7,21 +7,20 @@ from mesm.models import Role
 from mesm.tenancy import bind_request_to_org, scoped
 
 
-class OrgScopedViewSet(viewsets.ModelViewSet):
-    """Base for every viewset under /api/v1/orgs/{org_slug}/: scoped queryset, role permissions.
+class OrgAPIMixin:
+    """Binds every API view under /api/v1/orgs/{org_slug}/ to its organisation, with role permissions.
 
     A user who is not a member of the organisation gets 404, as for any object of another one.
     """
 
     permission_classes = [IsAuthenticated, OrgRolePermission]
     write_role = Role.EDITOR
-    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
     def initial(self, request, *args, **kwargs):
         # Authentication runs first (so anonymous users get 401), then the organisation is bound.
         self.perform_authentication(request)
         if request.user and request.user.is_authenticated:
-            bind_request_to_org(request._request, kwargs["org_slug"])
+            bind_request_to_org(request._request, kwargs["org_slug"], org_language=False)
             request.org = request._request.org
             request.membership = request._request.membership
         super().initial(request, *args, **kwargs)
@@ -29,6 +28,12 @@ class OrgScopedViewSet(viewsets.ModelViewSet):
     @cached_property
     def org(self):
         return self.request.org
+
+
+class OrgScopedViewSet(OrgAPIMixin, viewsets.ModelViewSet):
+    """Base for every CRUD viewset under /api/v1/orgs/{org_slug}/: the queryset is scoped."""
+
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -15,5 +15,6 @@ router.register(f"{ORG}/campaigns", strategy_api.CampaignViewSet, basename="api-
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="api-token"),
+    path("orgs/<slug:org_slug>/purpose/", strategy_api.PurposeView.as_view(), name="api-purpose"),
     *router.urls,
 ]

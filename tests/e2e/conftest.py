@@ -14,6 +14,7 @@ def browser():
             pytest.fail(f"Chromium not found at {CHROMIUM}; .ci/run installs Debian's chromium package")
         pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium to run browser tests)")
     # Playwright's sync API runs an event loop in this thread; the ORM calls made by fixtures are safe.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
@@ -31,6 +32,10 @@ def browser():
         )
         yield browser
         browser.close()
+    if previous is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture

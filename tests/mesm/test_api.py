@@ -1,7 +1,12 @@
 """The REST API: token, organisations, JSON shapes, errors, pagination, query counts."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from mesm.models import Membership, Role
@@ -246,3 +251,37 @@ def test_it_serves_the_schema_and_offline_docs(client):
 
 def test_user_model_is_django_default():
     assert get_user_model()._meta.label == "auth.User"
+
+
+@pytest.mark.django_db
+def test_it_reads_and_writes_the_purpose(api_for, org, editor, viewer):
+    assert api_for(viewer).get("/api/v1/orgs/norte/purpose/").json()["why"] == ""
+    response = api_for(editor).put(
+        "/api/v1/orgs/norte/purpose/", {"why": "Estar con los vecinos.", "what_for": "Acercar la biblioteca."}
+    )
+    assert response.status_code == 200
+    assert response.json()["updated_by"] == editor.pk
+    org.purpose.refresh_from_db()
+    assert org.purpose.what_for == "Acercar la biblioteca."
+    assert api_for(viewer).put("/api/v1/orgs/norte/purpose/", {"why": "x", "what_for": "y"}).status_code == 403
+
+
+def test_the_schema_validates_without_warnings():
+    # --fail-on-warn turns any drf-spectacular warning (an undocumented endpoint) into an error.
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")
+
+
+def test_the_production_settings_pass_the_deploy_checks():
+    env = {
+        "DEBUG": "0",
+        "SECRET_KEY": "a-long-random-production-secret-key-for-the-deploy-check-0123456789",
+        "ALLOWED_HOSTS": "mesm.example.org",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env={**{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

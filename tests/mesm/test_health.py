@@ -1,12 +1,21 @@
 import pytest
+from django.core.cache import cache
 from django.db import connection
+
+from mesm.tasks import HEARTBEAT_KEY
 
 
 @pytest.mark.django_db
 def test_it_reports_healthy_when_database_and_redis_answer(client):
+    cache.set(HEARTBEAT_KEY, "2026-11-26T10:00:00+00:00")
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "redis": "ok"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "redis": "ok",
+        "worker_heartbeat": "2026-11-26T10:00:00+00:00",
+    }
 
 
 @pytest.mark.django_db

@@ -14,6 +14,17 @@ def test_it_speaks_spanish_by_default(client_for, org, viewer):
 
 
 @pytest.mark.django_db
+def test_it_speaks_the_organisations_language_until_the_user_chooses(client_for, org, viewer):
+    org.language = "en"
+    org.save()
+    client = client_for(viewer)
+    body = client.get("/o/norte/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert '<html lang="en">' in body
+    client.post("/i18n/setlang/", {"language": "es", "next": "/o/norte/"})
+    assert '<html lang="es">' in client.get("/o/norte/").content.decode()
+
+
+@pytest.mark.django_db
 def test_it_switches_to_english_and_remembers(client_for, org, viewer):
     client = client_for(viewer)
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/o/norte/"})

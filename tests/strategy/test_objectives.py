@@ -151,17 +151,20 @@ def test_it_writes_the_purpose(client_for, org, editor):
 @pytest.mark.django_db
 def test_it_refuses_a_duplicate_audience_in_plain_words(client_for, org, editor):
     factories.AudienceFactory(org=org, name="Familias")
-    response = client_for(editor).post("/o/norte/audiences/new/", {"name": "familias"}, HTTP_ACCEPT_LANGUAGE="en")
+    client = client_for(editor)
+    client.cookies["django_language"] = "en"
+    response = client.post("/o/norte/audiences/new/", {"name": "familias"})
     assert response.status_code == 200
     assert "There is already an audience with this name." in response.content.decode()
 
 
 @pytest.mark.django_db
 def test_it_refuses_a_campaign_ending_before_it_starts_in_the_form(client_for, org, editor):
-    response = client_for(editor).post(
+    client = client_for(editor)
+    client.cookies["django_language"] = "en"
+    response = client.post(
         "/o/norte/campaigns/new/",
         {"name": "Verano", "starts_on": "2027-06-01", "ends_on": "2027-05-01", "status": "planned"},
-        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 200
     assert "The end date cannot be before the start date." in response.content.decode()

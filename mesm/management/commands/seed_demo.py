@@ -187,6 +187,8 @@ class Command(BaseCommand):
             )
             if created:
                 user.set_password(DEMO_PASSWORD)
-                user.save(update_fields=["password"])
+                # The demo administrator can also open the Django admin at /admin/.
+                user.is_staff = user.is_superuser = username == "ana"
+                user.save(update_fields=["password", "is_staff", "is_superuser"])
             users[username] = user
         return users
