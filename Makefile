@@ -37,6 +37,9 @@ run: demo
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Two test processes (pytest-xdist); each has its own test database, cache prefix and Celery queue.
+PYTEST_ARGS ?= -n 2
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

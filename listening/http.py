@@ -91,9 +91,11 @@ class HttpClient:
 
     def __init__(self, *, limiter: HostLimiter | None = None, client: httpx.Client | None = None):
         self.limiter = limiter
+        self.last_url = ""
         self.client = client or httpx.Client(timeout=TIMEOUT, headers={"User-Agent": USER_AGENT}, follow_redirects=True)
 
     def request(self, method: str, url: str, **kwargs) -> httpx.Response:
+        self.last_url = url
         if self.limiter is not None:
             self.limiter.acquire(host_of(url))
         try:

@@ -7,7 +7,13 @@ def tenancy(request):
         return {}
     org = getattr(request, "org", None)
     memberships = list(Membership.objects.filter(user=request.user).select_related("org"))
+    unread = 0
+    if org is not None:
+        from listening.models import Notification
+
+        unread = Notification.objects.filter(org=org, user=request.user, read_at__isnull=True).count()
     return {
+        "unread_notifications": unread,
         "current_org": org,
         "current_membership": getattr(request, "membership", None),
         "user_memberships": memberships,

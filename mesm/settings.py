@@ -14,6 +14,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 # Under pytest the cache keys and the Celery queue get their own names, so a test run never
 # mixes with a `make run` sharing the same Redis.
 TESTING = "pytest" in sys.modules
+# Parallel test workers (pytest-xdist) each get their own cache prefix and Celery queue too.
+TEST_RUN_NAME = "mesm-test" + os.environ.get("PYTEST_XDIST_WORKER", "")
 
 
 def env_str(name: str, default: str = "") -> str:
@@ -30,6 +32,11 @@ def env_bool(name: str, default: bool = False) -> bool:
 def env_int(name: str, default: int) -> int:
     value = os.environ.get(name)
     return int(value) if value else default
+
+
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -112,13 +119,17 @@ else:
 
     REDIS_URL = embedded.redis_url(BASE_DIR)
 
+if os.environ.get("TEST_DATABASE_NAME"):
+    # Lets two test runs share one server (e.g. two checkouts) without fighting over test_<name>.
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
-        "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "mesm-test" if TESTING else "mesm"),
+        "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", TEST_RUN_NAME if TESTING else "mesm"),
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
     }
 }
@@ -135,11 +146,19 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Longer than any retry countdown, so a task held by a dead worker is redelivered, not lost.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_ALWAYS_EAGER = False
-CELERY_TASK_DEFAULT_QUEUE = "mesm-test" if TESTING else "celery"
+CELERY_TASK_DEFAULT_QUEUE = TEST_RUN_NAME if TESTING else "celery"
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "mesm.tasks.heartbeat", "schedule": 60.0},
+    # The one periodic dispatcher: every per-source schedule lives in the database.
+    "dispatch-due-sources": {"task": "listening.tasks.dispatch_due_sources", "schedule": 60.0},
 }
+
+# --- Listening ------------------------------------------------------------------------------
+# Minimum seconds between two requests to the same platform host, across all workers.
+LISTENING_HOST_MIN_INTERVAL = env_float("LISTENING_HOST_MIN_INTERVAL", 1.0)
+# Address of the local demo platform server that `make run` starts (the demo sources point here).
+DEMO_PLATFORM_URL = env_str("DEMO_PLATFORM_URL", "http://127.0.0.1:8765")
 
 # --- Auth --------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -152,6 +171,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 14)
+CREDENTIALS_KEY = env_str("CREDENTIALS_KEY")
 
 # --- E-mail ------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -215,6 +235,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two models have a "platform" field with different choices: name both enums explicitly.
+    "ENUM_NAME_OVERRIDES": {
+        "ProfilePlatformEnum": "strategy.models.Platform",
+        "SourcePlatformEnum": "listening.models.Source.Platform",
+    },
 }
 
 # --- Security (explicit production values; `manage.py check --deploy` is clean with DEBUG=0) --

@@ -11,6 +11,7 @@ org_patterns = [
     path("members/", views.members, name="org-members"),
     path("members/<int:pk>/", views.member_update, name="org-member-update"),
     path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="org-invitation-revoke"),
+    path("", include("listening.urls")),
     path("", include("strategy.urls")),
 ]
 

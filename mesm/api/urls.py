@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from listening import api as listening_api
 from mesm.api.views import OrganizationViewSet, TokenObtainView
 from strategy import api as strategy_api
 
@@ -12,9 +13,17 @@ router.register(f"{ORG}/kpis", strategy_api.KPIViewSet, basename="api-kpi")
 router.register(f"{ORG}/audiences", strategy_api.AudienceViewSet, basename="api-audience")
 router.register(f"{ORG}/profiles", strategy_api.ProfileViewSet, basename="api-profile")
 router.register(f"{ORG}/campaigns", strategy_api.CampaignViewSet, basename="api-campaign")
+router.register(f"{ORG}/queries", listening_api.QueryViewSet, basename="api-query")
+router.register(f"{ORG}/sources", listening_api.SourceViewSet, basename="api-source")
+router.register(f"{ORG}/mentions", listening_api.MentionViewSet, basename="api-mention")
+router.register(f"{ORG}/alert-rules", listening_api.AlertRuleViewSet, basename="api-alert-rule")
+router.register(f"{ORG}/alerts", listening_api.AlertViewSet, basename="api-alert")
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="api-token"),
     path("orgs/<slug:org_slug>/purpose/", strategy_api.PurposeView.as_view(), name="api-purpose"),
+    path(
+        "orgs/<slug:org_slug>/mentions/export.csv", listening_api.MentionExportView.as_view(), name="api-mention-export"
+    ),
     *router.urls,
 ]

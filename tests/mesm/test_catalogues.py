@@ -21,11 +21,21 @@ def test_it_keeps_placeholders_in_translations():
 
     placeholder = re.compile(r"%\([a-z_]+\)s")
     po = polib.pofile(str(CATALOGUE))
-    wrong = [
-        entry.msgid
-        for entry in po.translated_entries()
-        if sorted(placeholder.findall(entry.msgid)) != sorted(placeholder.findall(entry.msgstr))
-    ]
+
+    def names(text):
+        return sorted(placeholder.findall(text))
+
+    wrong = []
+    for entry in po.translated_entries():
+        if entry.msgid_plural:
+            # Form 0 is the singular (it may leave the count out, like its msgid); the others plural.
+            pairs = [
+                (entry.msgid if index == 0 else entry.msgid_plural, text) for index, text in entry.msgstr_plural.items()
+            ]
+        else:
+            pairs = [(entry.msgid, entry.msgstr)]
+        if any(names(source) != names(text) for source, text in pairs):
+            wrong.append(entry.msgid)
     assert wrong == []
 
 

@@ -8,15 +8,29 @@ id must say here which model it serves, so no endpoint escapes the check.
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
+from listening.models import Alert, AlertRule, Mention, Query, Source
 from mesm.models import Invitation, Membership
 from strategy.models import KPI, Audience, Campaign, Objective, Profile
 from strategy.views import ARCHIVABLE
 from tests import factories
+from tests.listening.factories import AlertRuleFactory, MentionFactory, QueryFactory, SourceFactory
 
 # Function views whose <pk> names a row of this model.
 FUNCTION_VIEW_MODELS = {
     "strategy-objective-edit": Objective,
+    "listening-mention-detail": Mention,
+    "listening-mention-update": Mention,
+    "listening-mention-answer": Mention,
+    "listening-mention-note": Mention,
+    "listening-source-edit": Source,
+    "listening-source-poll": Source,
+    "listening-source-delete": Source,
+    "listening-query-edit": Query,
+    "listening-query-delete": Query,
+    "listening-alert-rule-edit": AlertRule,
+    "listening-alert-rule-delete": AlertRule,
     "org-member-update": Membership,
     "org-invitation-revoke": Invitation,
     "strategy-archive": "by-kind",
@@ -67,6 +81,8 @@ def _url(route, entry, kwargs):
 @pytest.fixture
 def objects_of_org(org, admin_user):
     objective = factories.ObjectiveFactory(org=org)
+    query = QueryFactory(org=org)
+    rule = AlertRuleFactory(org=org, query=query)
     return {
         Objective: objective,
         KPI: factories.KPIFactory(objective=objective),
@@ -75,6 +91,11 @@ def objects_of_org(org, admin_user):
         Campaign: factories.CampaignFactory(org=org),
         Membership: Membership.objects.get(org=org, user=admin_user),
         Invitation: Invitation.objects.create(org=org, email="someone@example.org", role="editor"),
+        Mention: MentionFactory(org=org),
+        Source: SourceFactory(org=org),
+        Query: query,
+        AlertRule: rule,
+        Alert: Alert.objects.create(org=org, rule=rule, window_start=timezone.now(), summary="x"),
     }
 
 

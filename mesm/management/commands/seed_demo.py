@@ -173,6 +173,7 @@ class Command(BaseCommand):
             campaign.audiences.set([audiences["Estudiantes universitarios"]])
             campaign.profiles.set([profiles[0], profiles[2]])
 
+        self._listening(org)
         self.stdout.write(self.style.SUCCESS(f"Demo organisation: {org.name} (/o/{org.slug}/)"))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, first, _last, _email, role in DEMO_USERS:
@@ -192,3 +193,49 @@ class Command(BaseCommand):
                 user.save(update_fields=["password", "is_staff", "is_superuser"])
             users[username] = user
         return users
+
+    def _listening(self, org):
+        """Queries, sources on the local demo platform server (`make run` starts it) and alert rules."""
+        from django.conf import settings
+
+        from listening.models import AlertRule, Query, Source
+
+        demo = settings.DEMO_PLATFORM_URL.rstrip("/")
+        queries = {}
+        for name, expression, role in [
+            ("La biblioteca", 'biblioteca OR #BibliotecaDemo OR @bibliotecademo OR "Biblioteca Pública Demo"', "own"),
+            ("Club de lectura", '"club de lectura" OR #ClubDeLectura OR "book club"', "own"),
+            ("Fondo local", '"fondo local" OR "historia local" OR hemeroteca', "own"),
+            ("Otras bibliotecas", '"biblioteca municipal" OR "biblioteca regional"', "peer"),
+        ]:
+            queries[name], _ = Query.objects.get_or_create(
+                org=org, name=name, defaults={"expression": expression, "role": role}
+            )
+        own = [queries["La biblioteca"], queries["Club de lectura"], queries["Fondo local"]]
+        for name, platform, kind, target, base_url, credentials in [
+            ("Noticias locales (RSS)", "rss", "feed", f"{demo}/rss/noticias.xml", "", {}),
+            ("Mastodon #biblioteca", "mastodon", "hashtag", "biblioteca", f"{demo}/mastodon", {}),
+            (
+                "Bluesky: búsqueda «biblioteca»",
+                "bluesky",
+                "search",
+                "biblioteca",
+                f"{demo}/bluesky",
+                {"identifier": "bibliotecademo.bsky.social", "app_password": "demo-demo-demo-demo"},
+            ),
+        ]:
+            source = Source.objects.filter(org=org, name=name).first()
+            if source is None:
+                source = Source(
+                    org=org, name=name, platform=platform, kind=kind, target=target, base_url=base_url,
+                    interval_minutes=2,
+                )  # fmt: skip
+                source.credentials = credentials
+                source.save()
+                source.queries.set(own)
+        for name, kind, extra in [
+            ("Pico de menciones", "volume_spike", {"threshold": 3.0, "min_mentions": 5}),
+            ("Oleada negativa", "negative_surge", {"threshold": 0.5, "min_mentions": 4}),
+            ("Cierre o quejas", "keyword", {"keyword": "cerrada OR cerrado OR queja"}),
+        ]:
+            AlertRule.objects.get_or_create(org=org, name=name, defaults={"kind": kind, **extra})

@@ -1,0 +1,206 @@
+"""Store one page of fetched items: enrich, match, upsert, rollups and the source cursor — one transaction.
+
+Preconditions: called inside ``transaction.atomic()`` by the poll service, with the queries of
+the organisation compiled once for the whole poll (``compile_org_queries``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from django.db import connection
+from django.db.models import F
+from django.utils import timezone
+
+from listening.connectors.base import FetchedItem
+from listening.enrichment import analyse_sentiment, detect_language
+from listening.models import Query, Source
+from listening.query import compile_query, prepare
+
+HASHTAG_RE = re.compile(r"(?<!\w)#(\w{2,100})", re.UNICODE)
+
+
+@dataclass
+class CompiledOrgQuery:
+    id: int
+    languages: frozenset[str]
+    matcher: object
+
+
+@dataclass
+class IngestResult:
+    inserted_ids: list[int] = field(default_factory=list)
+    updated: int = 0
+    filtered: int = 0  # fetched but matching none of the source's queries
+
+
+def compile_org_queries(org_id: int, *, query_ids: list[int] | None = None) -> list[CompiledOrgQuery]:
+    """Compile each query of the organisation once; a query that no longer parses is left out."""
+    queries = Query.objects.filter(org_id=org_id)
+    if query_ids is not None:
+        queries = queries.filter(id__in=query_ids)
+    compiled = []
+    for query in queries.only("id", "expression", "languages"):
+        try:
+            matcher = compile_query(query.expression)
+        except ValueError:
+            continue
+        compiled.append(CompiledOrgQuery(query.id, frozenset(query.languages or ()), matcher))
+    return compiled
+
+
+def _row(item: FetchedItem, *, source: Source, queries, keep_query_ids: set[int] | None, now: datetime):
+    language = detect_language(item.text, hint=item.language) or ""
+    hashtags = [tag.casefold() for tag in HASHTAG_RE.findall(item.text)]
+    prepared = prepare(item.text, author_handle=item.author_handle, hashtags=hashtags)
+    matched = [
+        q.id for q in queries if (not q.languages or language in q.languages) and q.matcher.matches_prepared(prepared)
+    ]
+    if keep_query_ids is not None and not keep_query_ids.intersection(matched):
+        return None, hashtags
+    sentiment, score = analyse_sentiment(item.text, language or None)
+    published = item.published_at or now
+    if published.tzinfo is None:
+        published = published.replace(tzinfo=UTC)
+    return (
+        {
+            "platform": source.platform,
+            "external_id": item.external_id[:500],
+            "url": (item.url or "")[:1000],
+            "text": item.text,
+            "author_handle": (item.author_handle or "")[:300],
+            "author_name": (item.author_name or "")[:300],
+            "author_followers": item.author_followers,
+            "published_at": published,
+            "language": language[:8],
+            "sentiment": sentiment,
+            "sentiment_score": float(score),
+            "likes": max(item.likes or 0, 0),
+            "reposts": max(item.reposts or 0, 0),
+            "replies": max(item.replies or 0, 0),
+            "query_ids": matched,
+            "raw": item.raw,
+        },
+        hashtags,
+    )
+
+
+UPSERT_SQL = """
+INSERT INTO listening_mention (
+    org_id, source_id, platform, external_id, url, text, author_handle, author_name, author_followers,
+    published_at, collected_at, language, sentiment, sentiment_score, likes, reposts, replies,
+    query_ids, raw, status, tags, updated_at)
+SELECT %(org)s, %(source)s, t.platform, t.external_id, t.url, t.text, t.author_handle, t.author_name,
+       t.author_followers, t.published_at, %(now)s, t.language, t.sentiment, t.sentiment_score,
+       t.likes, t.reposts, t.replies, t.query_ids::bigint[], t.raw, 'new', '{}', %(now)s
+FROM unnest(%(platform)s::text[], %(external_id)s::text[], %(url)s::text[], %(text)s::text[],
+            %(author_handle)s::text[], %(author_name)s::text[], %(author_followers)s::integer[],
+            %(published_at)s::timestamptz[], %(language)s::text[], %(sentiment)s::text[],
+            %(sentiment_score)s::float8[], %(likes)s::integer[], %(reposts)s::integer[], %(replies)s::integer[],
+            %(query_ids)s::text[], %(raw)s::jsonb[])
+     AS t(platform, external_id, url, text, author_handle, author_name, author_followers, published_at,
+          language, sentiment, sentiment_score, likes, reposts, replies, query_ids, raw)
+ON CONFLICT (org_id, platform, external_id) DO UPDATE SET
+    likes = EXCLUDED.likes,
+    reposts = EXCLUDED.reposts,
+    replies = EXCLUDED.replies,
+    author_followers = COALESCE(EXCLUDED.author_followers, listening_mention.author_followers),
+    query_ids = ARRAY(SELECT DISTINCT unnest(listening_mention.query_ids || EXCLUDED.query_ids) ORDER BY 1),
+    raw = EXCLUDED.raw,
+    updated_at = EXCLUDED.updated_at
+RETURNING id, external_id, (xmax = 0) AS inserted
+"""
+
+
+def _upsert(rows: list[dict], *, org_id: int, source_id: int, now: datetime) -> tuple[list[tuple[int, str]], int]:
+    """Insert new mentions, refresh the counts of known ones; return (id, external_id) of the new."""
+    from psycopg.types.json import Jsonb
+
+    columns = {
+        key: [row[key] for row in rows]
+        for key in (
+            "platform", "external_id", "url", "text", "author_handle", "author_name", "author_followers",
+            "published_at", "language", "sentiment", "sentiment_score", "likes", "reposts", "replies",
+        )
+    }  # fmt: skip
+    columns["query_ids"] = ["{" + ",".join(str(i) for i in row["query_ids"]) + "}" for row in rows]
+    columns["raw"] = [Jsonb(row["raw"]) for row in rows]
+    with connection.cursor() as cursor:
+        cursor.execute(UPSERT_SQL, {"org": org_id, "source": source_id, "now": now, **columns})
+        returned = cursor.fetchall()
+    inserted = [(row_id, external_id) for row_id, external_id, was_inserted in returned if was_inserted]
+    return inserted, len(returned) - len(inserted)
+
+
+def _bump(table: str, keys: tuple[str, ...], counts: Counter) -> None:
+    """Add counts to a rollup table; keys sorted so concurrent ingests lock rows in one order."""
+    if not counts:
+        return
+    items = sorted(counts.items())
+    columns = ", ".join(keys)
+    placeholders = ", ".join(["(" + ", ".join(["%s"] * (len(keys) + 1)) + ")"] * len(items))
+    params = [value for key, count in items for value in (*key, count)]
+    sql = (
+        f"INSERT INTO {table} ({columns}, count) VALUES {placeholders} "  # noqa: S608 - table/columns are constants
+        f"ON CONFLICT ({columns}) DO UPDATE SET count = {table}.count + EXCLUDED.count"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def mentions_ingest(
+    *,
+    source: Source,
+    items: list[FetchedItem],
+    queries: list[CompiledOrgQuery],
+    keep_query_ids: set[int] | None,
+    cursor: dict,
+) -> IngestResult:
+    """Store a page. Each mention records every query of ``queries`` it matches; when
+    ``keep_query_ids`` is given (the source's queries), items matching none of them are dropped."""
+    now = timezone.now()
+    org_id = source.org_id
+    result = IngestResult()
+    rows, tags_by_external_id = [], {}
+    seen = set()
+    for item in items:
+        if item.external_id in seen:
+            continue  # the same post twice in one page
+        seen.add(item.external_id)
+        row, hashtags = _row(item, source=source, queries=queries, keep_query_ids=keep_query_ids, now=now)
+        if row is None:
+            result.filtered += 1
+            continue
+        rows.append(row)
+        tags_by_external_id[row["external_id"]] = hashtags
+    if rows:
+        inserted, result.updated = _upsert(rows, org_id=org_id, source_id=source.pk, now=now)
+        result.inserted_ids = [row_id for row_id, _ in inserted]
+        new_external_ids = {external_id for _, external_id in inserted}
+        _rollups(org_id, [row for row in rows if row["external_id"] in new_external_ids], tags_by_external_id)
+    # The cursor moves in the same transaction as the rows it covers.
+    Source.objects.filter(pk=source.pk).update(
+        cursor=cursor, mentions_count=F("mentions_count") + len(result.inserted_ids)
+    )
+    return result
+
+
+def _rollups(org_id: int, new_rows: list[dict], tags_by_external_id: dict[str, list[str]]) -> None:
+    """Count only the newly inserted mentions (a refreshed mention was counted when it arrived)."""
+    daily, hourly, tags = Counter(), Counter(), Counter()
+    for row in new_rows:
+        external_id, published, query_ids = row["external_id"], row["published_at"], row["query_ids"]
+        platform, sentiment, language = row["platform"], row["sentiment"], row["language"]
+        day = published.astimezone(UTC).date()
+        hour = published.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+        for query_id in query_ids or [0]:
+            daily[(org_id, day, query_id, platform, sentiment, language)] += 1
+            hourly[(org_id, hour, query_id, sentiment)] += 1
+        for tag in set(tags_by_external_id.get(external_id, ())):
+            tags[(org_id, day, tag[:100])] += 1
+    _bump("listening_mentiondaily", ("org_id", "day", "query_id", "platform", "sentiment", "language"), daily)
+    _bump("listening_mentionhourly", ("org_id", "hour", "query_id", "sentiment"), hourly)
+    _bump("listening_hashtagdaily", ("org_id", "day", "tag"), tags)

@@ -1,0 +1,44 @@
+"""Thin Celery tasks: take ids, call a service. Safe to run twice."""
+
+from celery import shared_task
+from django.db import transaction
+
+from listening.models import Alert, Source
+from listening.services import alerts as alert_services
+from listening.services.poll import source_poll, sources_claim_due
+
+
+@shared_task(ignore_result=True)
+def dispatch_due_sources() -> int:
+    """Run by beat every minute: claim due sources and queue one poll each."""
+    ids = sources_claim_due()
+    for source_id in ids:
+        transaction.on_commit(lambda source_id=source_id: poll_source.delay(source_id))
+    return len(ids)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=3, ignore_result=True)
+def poll_source(self, source_id: int) -> None:
+    source = Source.objects.select_related("org").filter(pk=source_id).first()
+    if source is None:
+        return  # deleted since it was queued
+    source_poll(source=source)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def evaluate_alerts(org_id: int, mention_ids: list[int]) -> None:
+    alert_services.alerts_evaluate(org_id=org_id, new_mention_ids=mention_ids)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=6, ignore_result=True)
+def deliver_webhook(self, alert_id: int) -> None:
+    alert = Alert.objects.select_related("rule").filter(pk=alert_id).first()
+    if alert is None:
+        return
+    delivered = alert_services.alert_webhook_deliver(alert=alert)
+    if not delivered and self.request.retries < self.max_retries:
+        # Exponential backoff with jitter: 30 s, 1 min, 2 min… (capped by max_retries).
+        import random
+
+        countdown = 30 * (2**self.request.retries) * random.uniform(0.8, 1.2)  # noqa: S311
+        raise self.retry(countdown=countdown)

@@ -1,0 +1,180 @@
+"""The mentions inbox: filter, search, read, assign, tag, answer and close."""
+
+from datetime import datetime, time, timedelta
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from listening.api import stream_mentions_csv
+from listening.models import Mention, MentionStatus, Query, Source
+from listening.selectors import InboxFilterForm, full_text, mentions_page
+from listening.services import mentions as mention_services
+from mesm.models import Role
+from mesm.tenancy import get_scoped_or_404, org_view, scoped
+
+PAGE_SIZE = 50
+
+
+def _filtered(request):
+    """Apply the filter bar to the organisation's mentions; returns (form, queryset)."""
+    form = InboxFilterForm(request.GET or None, org=request.org)
+    queryset = scoped(Mention.objects.all(), request.org).select_related("assignee").defer("raw", "search_vector")
+    if not form.is_valid():
+        return form, queryset
+    data = form.cleaned_data
+    if data.get("q"):
+        queryset = full_text(queryset, data["q"])
+    if data.get("query"):
+        queryset = queryset.filter(query_ids__contains=[data["query"].pk])
+    for name in ("platform", "sentiment", "language", "status"):
+        if data.get(name):
+            queryset = queryset.filter(**{name: data[name]})
+    if data.get("author"):
+        author = data["author"].strip().lstrip("@")
+        queryset = queryset.filter(author_handle__icontains=author)
+    # Dates are whole days in the organisation's time zone (activated by org_view).
+    tz = timezone.get_current_timezone()
+    if data.get("since"):
+        queryset = queryset.filter(published_at__gte=datetime.combine(data["since"], time.min, tz))
+    if data.get("until"):
+        queryset = queryset.filter(published_at__lt=datetime.combine(data["until"], time.min, tz) + timedelta(days=1))
+    return form, queryset
+
+
+def _query_names(org):
+    return dict(Query.objects.filter(org=org).values_list("id", "name"))
+
+
+@org_view()
+def inbox(request):
+    form, queryset = _filtered(request)
+    rows, next_token = mentions_page(queryset, after=request.GET.get("after"), size=PAGE_SIZE)
+    query_names = _query_names(request.org)
+    for mention in rows:
+        mention.query_names = [query_names[q] for q in mention.query_ids if q in query_names]
+    params = request.GET.copy()
+    params.pop("after", None)
+    context = {
+        "form": form,
+        "mentions": rows,
+        "next_url": f"?{params.urlencode()}&after={next_token}" if next_token else None,
+        "export_query": params.urlencode(),
+        "has_sources": Source.objects.filter(org=request.org).exists(),
+        "can_edit": request.membership.can_edit,
+        "statuses": MentionStatus.choices,
+        "filtered": bool(params),
+        "is_more": bool(request.GET.get("after")),
+    }
+    if request.htmx:
+        # The filter bar and the "older" button ask only for the results block.
+        template = "listening/inbox.html#rows" if request.GET.get("after") else "listening/inbox.html#results"
+        return render(request, template, context)
+    return render(request, "listening/inbox.html", context)
+
+
+@org_view()
+def inbox_export(request):
+    form, queryset = _filtered(request)
+    filename = f"{_('mentions')}-{request.org.slug}-{timezone.localdate():%Y-%m-%d}.csv"
+    return stream_mentions_csv(queryset, filename)
+
+
+@require_POST
+@org_view(Role.EDITOR)
+def bulk(request):
+    ids = [int(value) for value in request.POST.getlist("ids") if value.isdigit()]
+    if not ids:
+        messages.error(request, _("Select at least one mention."))
+    else:
+        try:
+            count = mention_services.mentions_bulk_update(
+                org=request.org, ids=ids, by=request.user, action=request.POST.get("action", ""),
+                tag=request.POST.get("tag", ""),
+            )  # fmt: skip
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("%(count)s mentions updated.") % {"count": count})
+    return redirect(request.POST.get("next") or f"/o/{request.org.slug}/listening/")
+
+
+def _members(org):
+    return get_user_model().objects.filter(memberships__org=org).order_by("first_name", "username")
+
+
+@org_view()
+def mention_detail(request, pk):
+    mention = get_scoped_or_404(Mention.objects.select_related("assignee", "source"), request.org, pk=pk)
+    query_names = _query_names(request.org)
+    return render(
+        request,
+        "listening/mention_detail.html",
+        {
+            "mention": mention,
+            "notes": mention.notes.select_related("author"),
+            "query_names": [query_names[q] for q in mention.query_ids if q in query_names],
+            "members": _members(request.org),
+            "statuses": MentionStatus.choices,
+            "can_edit": request.membership.can_edit,
+        },
+    )
+
+
+def _back(request, mention):
+    return redirect("listening-mention-detail", org_slug=request.org.slug, pk=mention.pk)
+
+
+@require_POST
+@org_view(Role.EDITOR)
+def mention_update(request, pk):
+    mention = get_scoped_or_404(Mention, request.org, pk=pk)
+    assignee = ...
+    if "assignee" in request.POST:
+        value = request.POST["assignee"]
+        assignee = _members(request.org).filter(pk=value).first() if value else None
+        if value and assignee is None:
+            messages.error(request, _("Only members of the organisation can be assigned."))
+            return _back(request, mention)
+    tags = None
+    if "tags" in request.POST:
+        tags = request.POST["tags"].replace(";", ",").split(",")
+    status = request.POST.get("status") or None
+    try:
+        mention_services.mention_update(mention=mention, by=request.user, status=status, assignee=assignee, tags=tags)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The mention was updated."))
+    return _back(request, mention)
+
+
+@require_POST
+@org_view(Role.EDITOR)
+def mention_answer(request, pk):
+    mention = get_scoped_or_404(Mention, request.org, pk=pk)
+    try:
+        mention_services.mention_answer(mention=mention, by=request.user, text=request.POST.get("text", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The answer was recorded and the mention marked as answered."))
+    return _back(request, mention)
+
+
+@require_POST
+@org_view(Role.VIEWER)
+def mention_note(request, pk):
+    # Viewers (directors) may leave internal notes too: a note changes nothing in the workflow.
+    mention = get_scoped_or_404(Mention, request.org, pk=pk)
+    try:
+        mention_services.mention_note_add(mention=mention, by=request.user, text=request.POST.get("text", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The note was added."))
+    return _back(request, mention)

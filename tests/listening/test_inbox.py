@@ -1,0 +1,123 @@
+"""The inbox pages: filters, search, keyset pages, detail, workflow, bulk actions, CSV."""
+
+import pytest
+
+from listening.models import Mention, MentionNote
+from tests.listening.factories import MentionFactory, QueryFactory
+
+
+@pytest.mark.django_db
+def test_it_explains_an_empty_inbox(client_for, org, viewer):
+    body = client_for(viewer).get("/o/norte/listening/").content.decode()
+    assert "añade una fuente" in body.lower() or "add a source" in body.lower()
+
+
+@pytest.mark.django_db
+def test_it_lists_newest_first_and_filters(client_for, org, viewer):
+    query = QueryFactory(org=org, name="Wifi")
+    MentionFactory(org=org, text="El wifi de la biblioteca no funciona", sentiment="negative", query_ids=[query.pk])
+    MentionFactory(org=org, text="Gracias por el club de lectura")
+    client = client_for(viewer)
+    body = client.get("/o/norte/listening/").content.decode()
+    assert body.index("Gracias por el club") < body.index("El wifi de la biblioteca")
+    body = client.get("/o/norte/listening/", {"sentiment": "negative"}).content.decode()
+    assert "El wifi" in body and "Gracias" not in body
+    body = client.get("/o/norte/listening/", {"q": "lectura"}).content.decode()
+    assert "Gracias" in body and "El wifi" not in body
+    body = client.get("/o/norte/listening/", {"query": query.pk}).content.decode()
+    assert "El wifi" in body and "Gracias" not in body
+
+
+@pytest.mark.django_db
+def test_it_answers_htmx_with_only_the_results(client_for, org, viewer):
+    MentionFactory(org=org, text="Una mención")
+    response = client_for(viewer).get("/o/norte/listening/", {"q": "mención"}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert 'id="results"' in body
+    assert "<html" not in body
+
+
+@pytest.mark.django_db
+def test_it_pages_with_a_keyset_link(client_for, org, viewer):
+    for n in range(55):
+        MentionFactory(org=org, text=f"Mención número {n}")
+    client = client_for(viewer)
+    first = client.get("/o/norte/listening/")
+    assert len(first.context["mentions"]) == 50
+    next_url = first.context["next_url"]
+    second = client.get("/o/norte/listening/" + next_url)
+    assert len(second.context["mentions"]) == 5
+    ids = {m.pk for m in first.context["mentions"]} | {m.pk for m in second.context["mentions"]}
+    assert len(ids) == 55
+
+
+@pytest.mark.django_db
+def test_it_refuses_an_end_date_before_the_start(client_for, org, viewer):
+    client = client_for(viewer)
+    client.cookies["django_language"] = "en"
+    response = client.get("/o/norte/listening/", {"since": "2026-11-10", "until": "2026-11-01"})
+    assert "The end date cannot be before the start date." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_inbox_uses_a_fixed_number_of_queries(client_for, org, viewer, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    MentionFactory(org=org, assignee=viewer)
+    client = client_for(viewer)
+    with CaptureQueriesContext(connection) as one:
+        client.get("/o/norte/listening/")
+    for _ in range(30):
+        MentionFactory(org=org, assignee=viewer, query_ids=[QueryFactory(org=org).pk])
+    with django_assert_num_queries(len(one.captured_queries)):
+        client.get("/o/norte/listening/")
+
+
+@pytest.mark.django_db
+def test_an_editor_assigns_tags_answers_and_closes(client_for, org, editor):
+    mention = MentionFactory(org=org)
+    client = client_for(editor)
+    client.post(f"/o/norte/listening/mentions/{mention.pk}/update/", {"assignee": editor.pk, "tags": "wifi, quejas"})
+    mention.refresh_from_db()
+    assert (mention.assignee, mention.status, mention.tags) == (editor, "assigned", ["wifi", "quejas"])
+    client.post(f"/o/norte/listening/mentions/{mention.pk}/answer/", {"text": "¡Ya está arreglado!"})
+    mention.refresh_from_db()
+    assert mention.status == "answered"
+    assert mention.first_response_at is not None
+    assert MentionNote.objects.filter(mention=mention, kind="answer", text="¡Ya está arreglado!").exists()
+    page = client.get(f"/o/norte/listening/mentions/{mention.pk}/").content.decode()
+    assert "¡Ya está arreglado!" in page
+
+
+@pytest.mark.django_db
+def test_a_viewer_may_note_but_not_change_the_workflow(client_for, org, viewer):
+    mention = MentionFactory(org=org)
+    client = client_for(viewer)
+    assert client.post(f"/o/norte/listening/mentions/{mention.pk}/update/", {"status": "closed"}).status_code == 403
+    assert client.post(f"/o/norte/listening/mentions/{mention.pk}/note/", {"text": "Ojo con esto"}).status_code == 302
+    mention.refresh_from_db()
+    assert mention.status == "new"
+    assert mention.notes.get().text == "Ojo con esto"
+
+
+@pytest.mark.django_db
+def test_bulk_actions_touch_only_this_organisations_mentions(client_for, org, other_org, editor):
+    mine = [MentionFactory(org=org) for _ in range(3)]
+    foreign = MentionFactory(org=other_org)
+    client = client_for(editor)
+    ids = [m.pk for m in mine[:2]] + [foreign.pk]
+    client.post("/o/norte/listening/bulk/", {"ids": ids, "action": "close"})
+    assert sorted(Mention.objects.filter(status="closed").values_list("pk", flat=True)) == sorted(ids[:2])
+    client.post("/o/norte/listening/bulk/", {"ids": [mine[2].pk], "action": "tag", "tag": "#evento"})
+    assert Mention.objects.get(pk=mine[2].pk).tags == ["evento"]
+    assert Mention.objects.get(pk=foreign.pk).status == "new"
+
+
+@pytest.mark.django_db
+def test_it_exports_what_the_filters_show(client_for, org, viewer):
+    MentionFactory(org=org, text="Negativa", sentiment="negative")
+    MentionFactory(org=org, text="Positiva")
+    response = client_for(viewer).get("/o/norte/listening/export.csv", {"sentiment": "negative"})
+    content = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert "Negativa" in content and "Positiva" not in content
