@@ -284,7 +284,8 @@ class MentionNote(models.Model):
 class MentionDaily(models.Model):
     """Rollup maintained at ingest: new mentions per day and dimension (dashboards read this).
 
-    ``query_id`` 0 stands for mentions kept without a query (explicit follows).
+    ``query_id`` 0 stands for mentions kept without a query (explicit follows); -1 counts every
+    mention once whatever it matched (use it for totals: a mention may match several queries).
     """
 
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
@@ -304,7 +305,7 @@ class MentionDaily(models.Model):
 
 
 class MentionHourly(models.Model):
-    """Rollup for alerts: new mentions per hour, query and sentiment."""
+    """Rollup for alerts: new mentions per hour, query and sentiment (query_id as in MentionDaily)."""
 
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     hour = models.DateTimeField()

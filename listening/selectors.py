@@ -70,13 +70,18 @@ class InboxFilterForm(forms.Form):
         label=_("Language"), choices=[("", "—"), ("es", _("Spanish")), ("en", _("English"))], required=False
     )
     status = forms.ChoiceField(label=_("Status"), choices=[("", "—"), *MentionStatus.choices], required=False)
+    assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=None, required=False)
     author = forms.CharField(label=_("Author"), required=False)
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, org, **kwargs):
         super().__init__(*args, **kwargs)
+        from django.contrib.auth import get_user_model
+
         self.fields["query"].queryset = Query.objects.filter(org=org)
+        self.fields["assignee"].queryset = get_user_model().objects.filter(memberships__org=org).order_by("username")
+        self.fields["assignee"].label_from_instance = lambda user: user.get_full_name() or user.username
 
     def clean(self):
         data = super().clean()

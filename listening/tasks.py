@@ -42,3 +42,13 @@ def deliver_webhook(self, alert_id: int) -> None:
 
         countdown = 30 * (2**self.request.retries) * random.uniform(0.8, 1.2)  # noqa: S311
         raise self.retry(countdown=countdown)
+
+
+@shared_task(ignore_result=True)
+def expire_raw_payloads() -> int:
+    """Run daily by beat: raw platform payloads are kept RAW_RETENTION_DAYS for re-processing."""
+    from django.conf import settings
+
+    from listening.services.mentions import raw_payloads_expire
+
+    return raw_payloads_expire(older_than_days=settings.RAW_RETENTION_DAYS)

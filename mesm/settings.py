@@ -152,11 +152,14 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "mesm.tasks.heartbeat", "schedule": 60.0},
     # The one periodic dispatcher: every per-source schedule lives in the database.
     "dispatch-due-sources": {"task": "listening.tasks.dispatch_due_sources", "schedule": 60.0},
+    "expire-raw-payloads": {"task": "listening.tasks.expire_raw_payloads", "schedule": 24 * 3600.0},
 }
 
 # --- Listening ------------------------------------------------------------------------------
 # Minimum seconds between two requests to the same platform host, across all workers.
 LISTENING_HOST_MIN_INTERVAL = env_float("LISTENING_HOST_MIN_INTERVAL", 1.0)
+# Days the raw platform payload of a mention is kept (for re-processing) before it is emptied.
+RAW_RETENTION_DAYS = env_int("RAW_RETENTION_DAYS", 365)
 # Address of the local demo platform server that `make run` starts (the demo sources point here).
 DEMO_PLATFORM_URL = env_str("DEMO_PLATFORM_URL", "http://127.0.0.1:8765")
 

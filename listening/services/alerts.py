@@ -20,6 +20,7 @@ from django.utils.translation import override
 
 from listening.models import Alert, AlertRule, Mention, MentionHourly, Notification, Sentiment
 from listening.query import compile_query, prepare
+from listening.services.ingest import ALL_MENTIONS
 from mesm.models import Membership
 
 logger = logging.getLogger(__name__)
@@ -30,23 +31,13 @@ def _hour(moment: datetime) -> datetime:
 
 
 def _hourly(rule: AlertRule, start: datetime, end: datetime, sentiment: str | None = None) -> int:
-    rows = MentionHourly.objects.filter(org_id=rule.org_id, hour__gte=start, hour__lt=end)
-    if rule.query_id:
-        rows = rows.filter(query_id=rule.query_id)
+    """New mentions between two hours, from the hourly rollup (never a count over raw mentions)."""
+    rows = MentionHourly.objects.filter(
+        org_id=rule.org_id, hour__gte=start, hour__lt=end, query_id=rule.query_id or ALL_MENTIONS
+    )
     if sentiment:
         rows = rows.filter(sentiment=sentiment)
-    total = rows.aggregate(total=Sum("count"))["total"] or 0
-    if not rule.query_id:
-        # Without a query a mention is counted once per query it matched; count it once.
-        total = _distinct_count(rule, start, end, sentiment)
-    return total
-
-
-def _distinct_count(rule, start, end, sentiment):
-    mentions = Mention.objects.filter(org_id=rule.org_id, published_at__gte=start, published_at__lt=end)
-    if sentiment:
-        mentions = mentions.filter(sentiment=sentiment)
-    return mentions.count()
+    return rows.aggregate(total=Sum("count"))["total"] or 0
 
 
 def _check_volume(rule: AlertRule, window: datetime) -> dict | None:

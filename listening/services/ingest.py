@@ -20,6 +20,8 @@ from listening.enrichment import analyse_sentiment, detect_language
 from listening.models import Query, Source
 from listening.query import compile_query, prepare
 
+# Rollup rows with this query id count every new mention exactly once (dashboards, alerts).
+ALL_MENTIONS = -1
 HASHTAG_RE = re.compile(r"(?<!\w)#(\w{2,100})", re.UNICODE)
 
 
@@ -196,7 +198,8 @@ def _rollups(org_id: int, new_rows: list[dict], tags_by_external_id: dict[str, l
         platform, sentiment, language = row["platform"], row["sentiment"], row["language"]
         day = published.astimezone(UTC).date()
         hour = published.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-        for query_id in query_ids or [0]:
+        # Each query the mention matched (0 when none), plus ALL_MENTIONS counting it once.
+        for query_id in [*(query_ids or [0]), ALL_MENTIONS]:
             daily[(org_id, day, query_id, platform, sentiment, language)] += 1
             hourly[(org_id, hour, query_id, sentiment)] += 1
         for tag in set(tags_by_external_id.get(external_id, ())):

@@ -105,3 +105,17 @@ def mentions_bulk_update(*, org, ids: list[int], by, action: str, tag: str = "")
             mention_update(mention=mention, by=by, tags=[*mention.tags, tag])
         count += 1
     return count
+
+
+def raw_payloads_expire(*, older_than_days: int, batch: int = 5000) -> int:
+    """Empty the raw payload of mentions collected before the retention window (in batches,
+    so a large backlog never holds one long transaction); the mention itself is kept."""
+    from datetime import timedelta
+
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    total = 0
+    while True:
+        ids = list(Mention.objects.filter(collected_at__lt=cutoff).exclude(raw={}).values_list("id", flat=True)[:batch])
+        if not ids:
+            return total
+        total += Mention.objects.filter(pk__in=ids).update(raw={})

@@ -34,6 +34,8 @@ def _filtered(request):
     for name in ("platform", "sentiment", "language", "status"):
         if data.get(name):
             queryset = queryset.filter(**{name: data[name]})
+    if data.get("assignee"):
+        queryset = queryset.filter(assignee=data["assignee"])
     if data.get("author"):
         author = data["author"].strip().lstrip("@")
         queryset = queryset.filter(author_handle__icontains=author)

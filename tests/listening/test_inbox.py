@@ -121,3 +121,27 @@ def test_it_exports_what_the_filters_show(client_for, org, viewer):
     response = client_for(viewer).get("/o/norte/listening/export.csv", {"sentiment": "negative"})
     content = b"".join(response.streaming_content).decode("utf-8-sig")
     assert "Negativa" in content and "Positiva" not in content
+
+
+@pytest.mark.django_db
+def test_it_filters_by_assignee(client_for, org, editor, viewer):
+    MentionFactory(org=org, text="Para Editor", assignee=editor)
+    MentionFactory(org=org, text="Sin asignar")
+    body = client_for(viewer).get("/o/norte/listening/", {"assignee": editor.pk}).content.decode()
+    assert "Para Editor" in body and "Sin asignar" not in body
+
+
+@pytest.mark.django_db
+def test_old_raw_payloads_expire_but_mentions_stay(org):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from listening.services.mentions import raw_payloads_expire
+
+    old = MentionFactory(org=org, raw={"id": "1"}, collected_at=timezone.now() - timedelta(days=400))
+    recent = MentionFactory(org=org, raw={"id": "2"})
+    assert raw_payloads_expire(older_than_days=365, batch=1) == 1
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert (old.raw, recent.raw) == ({}, {"id": "2"})

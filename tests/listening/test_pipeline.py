@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from listening.connectors.base import FetchedItem
 from listening.models import Alert, HashtagDaily, Mention, MentionDaily, MentionHourly, Notification, Source
-from listening.services.ingest import compile_org_queries, mentions_ingest
+from listening.services.ingest import ALL_MENTIONS, compile_org_queries, mentions_ingest
 from listening.services.poll import limiter_prefix, redis_client, source_poll, sources_claim_due
 from mesm.celery import app
 from tests import factories
@@ -70,15 +70,17 @@ def test_a_poll_keeps_matching_items_once_with_rollups_and_cursor(feed_source, o
     assert feed_source.last_success_at is not None
     assert feed_source.next_poll_at > timezone.now() + timedelta(minutes=14)
     assert set(feed_source.cursor["seen"]) >= {f"https://news.example/n{i}" for i in (1, 2, 3)}
-    assert sum(MentionDaily.objects.filter(org=org).values_list("count", flat=True)) == 2
-    assert sum(MentionHourly.objects.filter(org=org).values_list("count", flat=True)) == 2
+    totals = MentionDaily.objects.filter(org=org, query_id=ALL_MENTIONS)
+    assert sum(totals.values_list("count", flat=True)) == 2
+    query_id = feed_source.queries.get().pk
+    assert sum(MentionHourly.objects.filter(org=org, query_id=query_id).values_list("count", flat=True)) == 2
     assert HashtagDaily.objects.get(org=org).tag == "bibliotecanorte"
 
     # Polling again stores nothing new and counts nothing twice.
     second = source_poll(source=feed_source)
     assert second.status == "ok"
     assert Mention.objects.filter(org=org).count() == 2
-    assert sum(MentionDaily.objects.filter(org=org).values_list("count", flat=True)) == 2
+    assert sum(totals.values_list("count", flat=True)) == 2
 
 
 @pytest.mark.django_db
@@ -97,7 +99,7 @@ def test_a_repeated_page_refreshes_counts_without_duplicating(org):
     assert (len(first.inserted_ids), first.updated) == (1, 0)
     assert (len(again.inserted_ids), again.updated) == (0, 1)
     assert Mention.objects.get().likes == 7
-    assert sum(MentionDaily.objects.values_list("count", flat=True)) == 1
+    assert sum(MentionDaily.objects.filter(query_id=ALL_MENTIONS).values_list("count", flat=True)) == 1
     source.refresh_from_db()
     assert source.cursor == {"x": 1}
     assert source.mentions_count == 1
