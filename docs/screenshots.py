@@ -15,6 +15,10 @@ PAGES = [
     ("objectives", "/o/biblioteca-demo/objectives/"),
     ("objective-form", "/o/biblioteca-demo/objectives/new/"),
     ("plan", "/o/biblioteca-demo/plan/"),
+    ("inbox", "/o/biblioteca-demo/listening/"),
+    ("sources", "/o/biblioteca-demo/listening/sources/"),
+    ("query-form", "/o/biblioteca-demo/listening/queries/1/"),
+    ("alert-rules", "/o/biblioteca-demo/listening/alert-rules/"),
     ("members", "/o/biblioteca-demo/members/"),
     ("api-docs", "/api/docs/"),
 ]
@@ -42,11 +46,12 @@ def main() -> None:
                 lang,
             )
             for name, path in PAGES:
-                if width < 400 and name not in ("overview", "objective-form"):
+                if width < 400 and name not in ("overview", "objective-form", "inbox"):
                     continue
                 page.goto(BASE + path)
                 page.wait_for_load_state("networkidle")
-                page.screenshot(path=OUT / f"{name}-{lang}-{width}.png", full_page=True)
+                # Long lists (the inbox) are shown as the first screen, not the whole page.
+                page.screenshot(path=OUT / f"{name}-{lang}-{width}.png", full_page=name != "inbox")
             context.close()
         browser.close()
     print(f"screenshots in {OUT}")
