@@ -153,6 +153,7 @@ CELERY_BEAT_SCHEDULE = {
     # The one periodic dispatcher: every per-source schedule lives in the database.
     "dispatch-due-sources": {"task": "listening.tasks.dispatch_due_sources", "schedule": 60.0},
     "expire-raw-payloads": {"task": "listening.tasks.expire_raw_payloads", "schedule": 24 * 3600.0},
+    "close-due-objectives": {"task": "metrics.tasks.close_due_objectives", "schedule": 6 * 3600.0},
 }
 
 # --- Listening ------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 from django.db.models import Prefetch
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
@@ -55,6 +56,17 @@ class ObjectiveViewSet(ArchiveActionsMixin, OrgScopedViewSet):
     serializer_class = serializers.ObjectiveSerializer
     filterset_fields = ["status", "owner"]
 
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @action(detail=True, methods=["get"])
+    def status(self, request, *args, **kwargs):
+        """The objective's status from its KPIs (on track / at risk / off track; achieved / missed)."""
+        from metrics.progress import STATUS_LABELS, objective_status
+
+        status_key, kpis = objective_status(self.get_object())
+        return Response(
+            {"status": status_key, "status_label": str(STATUS_LABELS[status_key]), "kpis": [k.as_dict() for k in kpis]}
+        )
+
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -66,9 +78,17 @@ class ObjectiveViewSet(ArchiveActionsMixin, OrgScopedViewSet):
 class KPIViewSet(OrgScopedViewSet):
     """KPIs: how each objective is judged (metric, baseline, target, direction, deadline)."""
 
-    queryset = KPI.objects.select_related("objective")
+    queryset = KPI.objects.select_related("objective", "org")
     serializer_class = serializers.KPISerializer
     filterset_fields = ["objective", "metric_key"]
+
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @action(detail=True, methods=["get"])
+    def progress(self, request, *args, **kwargs):
+        """Baseline, target, current value over the last 30 days, progress and status, by a readable rule."""
+        from metrics.progress import kpi_progress
+
+        return Response(kpi_progress(self.get_object()).as_dict())
 
 
 class CampaignViewSet(ArchiveActionsMixin, OrgScopedViewSet):

@@ -3,6 +3,7 @@ from rest_framework.routers import DefaultRouter
 
 from listening import api as listening_api
 from mesm.api.views import OrganizationViewSet, TokenObtainView
+from metrics import api as metrics_api
 from strategy import api as strategy_api
 
 router = DefaultRouter()
@@ -22,6 +23,12 @@ router.register(f"{ORG}/alerts", listening_api.AlertViewSet, basename="api-alert
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="api-token"),
     path("orgs/<slug:org_slug>/purpose/", strategy_api.PurposeView.as_view(), name="api-purpose"),
+    path("orgs/<slug:org_slug>/metrics/", metrics_api.MetricListView.as_view(), name="api-metric-list"),
+    path(
+        "orgs/<slug:org_slug>/metrics/<str:key>/series/",
+        metrics_api.MetricSeriesView.as_view(),
+        name="api-metric-series",
+    ),
     path(
         "orgs/<slug:org_slug>/mentions/export.csv", listening_api.MentionExportView.as_view(), name="api-mention-export"
     ),

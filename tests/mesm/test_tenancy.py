@@ -37,6 +37,10 @@ FUNCTION_VIEW_MODELS = {
 }
 
 
+# Other URL arguments that are not object ids, with a valid value.
+EXTRA_KWARGS = {"key": "mention_volume"}
+
+
 def _walk(patterns, prefix=""):
     for entry in patterns:
         route = prefix + str(entry.pattern)
@@ -61,9 +65,10 @@ def model_of(entry):
 
 def _kwargs_variants(route, entry, org_slug, objects):
     """Yield (description, kwargs) for every way this URL can be filled."""
-    needs_pk = "pk" in entry.pattern.regex.groupindex
+    groups = entry.pattern.regex.groupindex
+    needs_pk = "pk" in groups
     if not needs_pk:
-        yield entry.name, {"org_slug": org_slug}
+        yield entry.name, {"org_slug": org_slug, **{k: v for k, v in EXTRA_KWARGS.items() if k in groups}}
         return
     model = model_of(entry)
     assert model is not None, f"{route} takes an object id: add its model to FUNCTION_VIEW_MODELS"

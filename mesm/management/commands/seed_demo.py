@@ -174,6 +174,8 @@ class Command(BaseCommand):
             campaign.profiles.set([profiles[0], profiles[2]])
 
         self._listening(org)
+        self._history(org)
+        self._metrics(org)
         self.stdout.write(self.style.SUCCESS(f"Demo organisation: {org.name} (/o/{org.slug}/)"))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, first, _last, _email, role in DEMO_USERS:
@@ -239,3 +241,144 @@ class Command(BaseCommand):
             ("Cierre o quejas", "keyword", {"keyword": "cerrada OR cerrado OR queja"}),
         ]:
             AlertRule.objects.get_or_create(org=org, name=name, defaults={"kind": kind, **extra})
+
+    def _history(self, org):
+        """A year of past mentions through the real ingest (so rollups match), once."""
+        import random
+        from datetime import UTC, timedelta
+
+        from django.db import transaction as tx
+        from django.utils import timezone
+
+        from listening.connectors.base import FetchedItem
+        from listening.models import Mention, Source
+        from listening.services.ingest import compile_org_queries, mentions_ingest
+
+        archive, created = Source.objects.get_or_create(
+            org=org,
+            name="Histórico de escucha (importado)",
+            defaults={"platform": "mastodon", "kind": "hashtag", "target": "biblioteca", "enabled": False},
+        )
+        if not created and Mention.objects.filter(source=archive).exists():
+            return
+        rng = random.Random(2026)
+        texts = [
+            ("Qué gozada el club de lectura de la Biblioteca Pública Demo, ¡gracias!", "es"),
+            ("La biblioteca ha estado genial hoy con el taller de cómic #BibliotecaDemo", "es"),
+            ("Otra vez el wifi de la biblioteca sin funcionar, fatal", "es"),
+            ("¿Alguien sabe a qué hora cierra la biblioteca los sábados?", "es"),
+            ("Nuevas novedades en la biblioteca: 200 libros de divulgación", "es"),
+            ("La biblioteca estaba cerrada por obras y nadie avisó, qué desastre", "es"),
+            ("Me encanta el fondo local digitalizado de la biblioteca, una joya", "es"),
+            ("La sala de estudio de la biblioteca está llena desde las 9", "es"),
+            ("Great storytelling session at the Biblioteca Pública Demo today!", "en"),
+            ("The library wifi is down again, really annoying", "en"),
+            ("Hoy presentación del club de lectura juvenil en la biblioteca", "es"),
+            ("Mucho ruido en la biblioteca esta tarde, imposible concentrarse", "es"),
+            ("La biblioteca municipal de Villaverde estrena horario de verano", "es"),
+            ("Buen ambiente en la biblioteca regional con la feria del libro", "es"),
+        ]
+        today = timezone.now().replace(minute=0, second=0, microsecond=0)
+        items = []
+        for n in range(1500):
+            # More conversation in term time, a summer dip and a September peak.
+            day = rng.randrange(1, 366)
+            moment = today - timedelta(days=day, hours=rng.randrange(0, 14))
+            if moment.month in (7, 8) and rng.random() < 0.5:
+                continue
+            text, language = rng.choice(texts)
+            items.append(
+                FetchedItem(
+                    external_id=f"https://archivo.demo/mentions/{n}",
+                    url=f"https://archivo.demo/mentions/{n}",
+                    text=text,
+                    author_handle=f"@vecino{rng.randrange(1, 160)}@mastodon.social",
+                    author_name=f"Vecino {n % 160}",
+                    author_followers=int(rng.paretovariate(1.2) * 40),
+                    published_at=moment.astimezone(UTC),
+                    language=language,
+                    likes=rng.randrange(0, 30),
+                    reposts=rng.randrange(0, 8),
+                    replies=rng.randrange(0, 5),
+                )
+            )
+        queries = compile_org_queries(org.pk)
+        with tx.atomic():
+            result = mentions_ingest(source=archive, items=items, queries=queries, keep_query_ids=None, cursor={})
+        # The team answered most complaints and questions, first within a day or two, faster lately.
+        answered = Mention.objects.filter(pk__in=result.inserted_ids).exclude(sentiment="positive")
+        for mention in answered:
+            if rng.random() < 0.7:
+                age_days = (today - mention.published_at).days
+                hours = rng.uniform(1, 10) + age_days / 12
+                mention.collected_at = mention.published_at
+                mention.first_response_at = mention.published_at + timedelta(hours=hours)
+                mention.status = "answered" if age_days < 20 else "closed"
+                mention.save(update_fields=["collected_at", "first_response_at", "status"])
+
+    def _metrics(self, org):
+        """A year of daily profile snapshots, institutional KPIs with monthly values, two mappings."""
+        import math
+        import random
+        from datetime import timedelta
+        from decimal import Decimal
+
+        from django.utils import timezone
+
+        from metrics.models import InstitutionalKPI, InstitutionalValue, MetricMapping, ProfileSnapshot
+        from strategy.models import Profile
+
+        rng = random.Random(7)
+        today = timezone.localdate()
+        if not ProfileSnapshot.objects.filter(org=org).exists():
+            growth = {"mastodon": (820, 1350), "bluesky": (300, 940), "instagram": (2400, 3100), "youtube": (450, 520)}
+            rows = []
+            for profile in Profile.objects.filter(org=org):
+                first, last = growth.get(profile.platform, (100, 150))
+                posts = 400
+                for back in range(365, -1, -1):
+                    progress = (365 - back) / 365
+                    followers = first + (last - first) * progress + rng.uniform(-6, 6)
+                    posts += rng.choice((0, 0, 1, 1, 2))
+                    rows.append(
+                        ProfileSnapshot(
+                            org=org, profile=profile, date=today - timedelta(days=back), followers=int(followers),
+                            following=180 + int(40 * progress), posts=posts, origin=ProfileSnapshot.Origin.POLL,
+                        )
+                    )  # fmt: skip
+            ProfileSnapshot.objects.bulk_create(rows, ignore_conflicts=True)
+        kpis = {}
+        for name, unit, base, swing in [
+            ("Visitas presenciales", "visitas", 10500, 1800),
+            ("Préstamos", "préstamos", 7200, 900),
+            ("Nuevos carnés", "carnés", 160, 45),
+            ("Asistencia a actividades", "personas", 900, 300),
+        ]:
+            kpi, created = InstitutionalKPI.objects.get_or_create(
+                org=org, name=name, defaults={"unit": unit, "frequency": "monthly"}
+            )
+            kpis[name] = kpi
+            if created:
+                month = today.replace(day=1)
+                for back in range(12, 0, -1):
+                    start = month
+                    for _ in range(back):
+                        start = (start - timedelta(days=1)).replace(day=1)
+                    season = math.cos((start.month - 10) / 12 * 2 * math.pi)  # high in autumn, low in August
+                    value = base + swing * season + rng.uniform(-0.08, 0.08) * base
+                    InstitutionalValue.objects.create(org=org, kpi=kpi, period_start=start, value=Decimal(round(value)))
+        for key, kpi_name, hypothesis in [
+            (
+                "mention_volume",
+                "Asistencia a actividades",
+                "Si se habla más de la biblioteca en redes, más vecinos se enteran de las actividades y acuden.",
+            ),
+            (
+                "followers",
+                "Nuevos carnés",
+                "Quien nos sigue conoce los servicios y acaba sacándose el carné.",
+            ),
+        ]:
+            MetricMapping.objects.get_or_create(
+                org=org, metric_key=key, institutional_kpi=kpis[kpi_name], defaults={"hypothesis": hypothesis}
+            )
