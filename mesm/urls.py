@@ -12,6 +12,7 @@ org_patterns = [
     path("members/<int:pk>/", views.member_update, name="org-member-update"),
     path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="org-invitation-revoke"),
     path("", include("listening.urls")),
+    path("", include("metrics.urls")),
     path("", include("strategy.urls")),
 ]
 

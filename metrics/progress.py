@@ -83,11 +83,18 @@ def classify(
     return status, round(progress, 4), round(expected, 4)
 
 
-def kpi_progress(kpi: KPI, *, today: date | None = None) -> KPIProgress:
+def kpi_progress(kpi: KPI, *, today: date | None = None, org=None, cache: dict | None = None) -> KPIProgress:
+    """``cache`` (shared across KPIs of one page) computes each metric once, so a dashboard's
+    queries do not grow with the number of objectives and KPIs."""
     today = today or timezone.localdate()
     window_end = today + timedelta(days=1)
     window_start = window_end - timedelta(days=WINDOW_DAYS)
-    current = metric_value(kpi.org, kpi.metric_key, window_start, window_end)
+    org = org or kpi.org
+    cache = {} if cache is None else cache
+    cache_key = (org.pk, kpi.metric_key, window_start, window_end)
+    if cache_key not in cache:
+        cache[cache_key] = metric_value(org, kpi.metric_key, window_start, window_end)
+    current = cache[cache_key]
     deadline = kpi.effective_deadline
     status, progress, expected = classify(
         baseline=float(kpi.baseline),
@@ -104,8 +111,11 @@ def kpi_progress(kpi: KPI, *, today: date | None = None) -> KPIProgress:
     )  # fmt: skip
 
 
-def objective_status(objective: Objective, *, today: date | None = None) -> tuple[str, list[KPIProgress]]:
-    kpis = [kpi_progress(kpi, today=today) for kpi in objective.kpis.all()]
+def objective_status(
+    objective: Objective, *, today: date | None = None, cache: dict | None = None
+) -> tuple[str, list[KPIProgress]]:
+    cache = {} if cache is None else cache
+    kpis = [kpi_progress(kpi, today=today, org=objective.org, cache=cache) for kpi in objective.kpis.all()]
     if not kpis:
         return "no_data", []
     statuses = {k.status for k in kpis}

@@ -29,3 +29,19 @@ def num(value):
         return value
     value = value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
     return formats.number_format(value, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def percent(value):
+    """0.4567 → "46 %" in the active language."""
+    if value is None:
+        return ""
+    return f"{formats.number_format(round(float(value) * 100), use_l10n=True)} %"
+
+
+@register.filter
+def bar_width(value):
+    """A share as a CSS width between 0 and 100 (always with a dot, whatever the language)."""
+    if value is None:
+        return "0"
+    return f"{max(0.0, min(float(value), 1.0)) * 100:.1f}"

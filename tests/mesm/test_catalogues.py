@@ -44,4 +44,9 @@ def test_the_compiled_catalogue_is_not_older_than_the_source():
     assert compiled.exists()
     po = polib.pofile(str(CATALOGUE))
     mo = polib.mofile(str(compiled))
-    assert {e.msgid: e.msgstr for e in po.translated_entries()} == {e.msgid: e.msgstr for e in mo if e.msgid}
+
+    def table(entries):
+        # Keyed by context too: one msgid may have several translations (e.g. "from … to …").
+        return {(e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items()))) for e in entries if e.msgid}
+
+    assert table(po.translated_entries()) == table(mo)

@@ -1,10 +1,11 @@
 """Create the demo library with a complete stage-1 plan. Running it again changes nothing."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from mesm.models import Membership, Organization, Role
 from strategy import services as strategy_services
@@ -156,6 +157,10 @@ class Command(BaseCommand):
                     audiences=[audiences[name] for name in spec["audiences"]],
                     kpis=spec["kpis"],
                 )
+                # The plan was written five months ago, so the dashboard's progress rule has time to judge.
+                started = timezone.now() - timedelta(days=150)
+                Objective.objects.filter(pk=objective.pk).update(created_at=started)
+                objective.kpis.update(created_at=started)
             objectives.append(objective)
         campaign, campaign_created = Campaign.objects.get_or_create(
             org=org,

@@ -1,0 +1,120 @@
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from listening.models import Sentiment, Source
+from mesm.tenancy import org_view
+from metrics import selectors
+from metrics.charts import Series, bar_chart, dual_axis_chart, sparkline, stacked_bar_chart
+from metrics.progress import STATUS_LABELS, objective_status
+from metrics.registry import BY_KEY
+from strategy.models import Objective
+
+DIRECTOR_TILES = [
+    "mention_volume",
+    "net_sentiment",
+    "followers",
+    "response_rate",
+    "first_response_time",
+    "share_of_voice",
+]
+
+
+@org_view()
+def director(request):
+    """Are the objectives met, and how do the social metrics sit beside the institutional KPIs?"""
+    today = timezone.localdate()
+    period = selectors.period_for(request.GET.get("range"), today)
+    objectives, cache = [], {}
+    for objective in (
+        Objective.objects.active().filter(org=request.org).select_related("org", "owner").prefetch_related("kpis")
+    ):
+        status, kpis = objective_status(objective, today=today, cache=cache)
+        rows = []
+        for kpi, progress in zip(objective.kpis.all(), kpis, strict=True):
+            rows.append({"kpi": kpi, "progress": progress, "metric": BY_KEY.get(kpi.metric_key)})
+        objectives.append(
+            {"objective": objective, "status": status, "status_label": STATUS_LABELS[status], "kpis": rows}
+        )
+    tiles = selectors.tiles(request.org, period, DIRECTOR_TILES)
+    for tile in tiles:
+        tile.sparkline = sparkline(values=tile.series, label=tile.label)
+    mapping_charts = []
+    for view in selectors.mapping_views(request.org, today):
+        metric = BY_KEY[view.mapping.metric_key]
+        mapping_charts.append(
+            {
+                "view": view,
+                "chart": dual_axis_chart(
+                    title=_("%(metric)s and %(kpi)s by month")
+                    % {"metric": metric.label, "kpi": view.mapping.institutional_kpi.name},
+                    left=Series(str(metric.label), view.social),
+                    right=Series(view.mapping.institutional_kpi.name, view.institutional),
+                    x_labels=view.months,
+                ),
+            }
+        )
+    return render(
+        request,
+        "metrics/director.html",
+        {
+            "period": period,
+            "range": request.GET.get("range") or "30",
+            "objectives": objectives,
+            "tiles": tiles,
+            "mapping_charts": mapping_charts,
+        },
+    )
+
+
+@org_view()
+def listening_dashboard(request):
+    """What is being said: volume by platform, sentiment over time, hashtags, share of voice, responses."""
+    today = timezone.localdate()
+    period = selectors.period_for(request.GET.get("range"), today)
+    days, by_platform = selectors.volume_by(request.org, period, "platform")
+    platform_names = dict(Source.Platform.choices)
+    volume_chart = stacked_bar_chart(
+        title=_("Mentions by platform"),
+        x_labels=days,
+        series=[Series(str(platform_names.get(key, key)), values) for key, values in by_platform.items()],
+    )
+    _days, by_sentiment = selectors.volume_by(request.org, period, "sentiment")
+    sentiment_chart = stacked_bar_chart(
+        title=_("Sentiment of the mentions"),
+        x_labels=days,
+        series=[
+            Series(str(label), by_sentiment.get(key, [0.0] * len(days)), color=color)
+            for key, label, color in (
+                (Sentiment.POSITIVE, Sentiment.POSITIVE.label, "#1e6b32"),
+                (Sentiment.NEUTRAL, Sentiment.NEUTRAL.label, "#6b7785"),
+                (Sentiment.NEGATIVE, Sentiment.NEGATIVE.label, "#b42318"),
+            )
+        ],
+    )
+    hashtags = selectors.top_hashtags(request.org, period)
+    hashtag_chart = bar_chart(
+        title=_("Most used hashtags"), categories=[f"#{tag}" for tag, _ in hashtags], values=[n for _, n in hashtags]
+    )
+    tiles = selectors.tiles(
+        request.org,
+        period,
+        ["mention_volume", "negative_share", "share_of_voice", "response_rate", "first_response_time"],
+    )
+    for tile in tiles:
+        tile.sparkline = sparkline(values=tile.series, label=tile.label)
+    inbox_filter = f"since={period.start.isoformat()}&until={period.last_day.isoformat()}"
+    return render(
+        request,
+        "metrics/listening.html",
+        {
+            "period": period,
+            "range": request.GET.get("range") or "30",
+            "tiles": tiles,
+            "volume_chart": volume_chart,
+            "sentiment_chart": sentiment_chart,
+            "hashtag_chart": hashtag_chart,
+            "hashtags": hashtags,
+            "inbox_filter": inbox_filter,
+        },
+    )
