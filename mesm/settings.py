@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -154,6 +155,12 @@ CELERY_BEAT_SCHEDULE = {
     "dispatch-due-sources": {"task": "listening.tasks.dispatch_due_sources", "schedule": 60.0},
     "expire-raw-payloads": {"task": "listening.tasks.expire_raw_payloads", "schedule": 24 * 3600.0},
     "close-due-objectives": {"task": "metrics.tasks.close_due_objectives", "schedule": 6 * 3600.0},
+    "collect-profile-snapshots": {"task": "metrics.tasks.collect_profile_snapshots", "schedule": 24 * 3600.0},
+    # Last month's report for every organisation, on the 1st at 06:00 (CELERY_TIMEZONE).
+    "monthly-reports": {
+        "task": "metrics.tasks.queue_monthly_reports",
+        "schedule": crontab(minute=0, hour=6, day_of_month=1),
+    },
 }
 
 # --- Listening ------------------------------------------------------------------------------

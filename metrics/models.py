@@ -103,3 +103,74 @@ class MetricMapping(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["org", "metric_key", "institutional_kpi"], name="mapping_unique")
         ]
+
+
+class Report(models.Model):
+    """A report of one period (usually a month), built by a worker and kept for download."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Being built")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    # What the worker is doing (``stage`` holds the key; the label is translated when shown).
+    STAGES = {
+        "queued": _("Waiting for a worker"),
+        "collect": _("Collecting the data"),
+        "charts": _("Drawing the charts"),
+        "pdf": _("Writing the PDF"),
+        "csv": _("Writing the CSV file"),
+        "xlsx": _("Writing the spreadsheet"),
+        "email": _("Sending the e-mail"),
+        "done": _("Ready"),
+        "failed": _("Failed"),
+    }
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="reports")
+    title = models.CharField(_("title"), max_length=200)
+    start = models.DateField(_("first day"))
+    end = models.DateField(_("end (exclusive)"))
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
+    stage = models.CharField(_("stage"), max_length=40, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    pdf = models.BinaryField(editable=False, null=True)
+    csv = models.TextField(editable=False, blank=True)
+    xlsx = models.BinaryField(editable=False, null=True)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="es")
+    email_to = models.TextField(_("send to"), blank=True, help_text=_("E-mail addresses, separated by commas."))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OrgScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        indexes = [models.Index(fields=["org", "-created_at"], name="report_org_created_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def last_day(self):
+        from datetime import timedelta
+
+        return self.end - timedelta(days=1)
+
+    @property
+    def stage_label(self) -> str:
+        return str(self.STAGES.get(self.stage) or self.get_status_display())
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def recipients(self) -> list[str]:
+        return [address.strip() for address in self.email_to.split(",") if address.strip()]

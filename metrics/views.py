@@ -118,3 +118,62 @@ def listening_dashboard(request):
             "inbox_filter": inbox_filter,
         },
     )
+
+
+@org_view()
+def campaign_dashboard(request, pk):
+    """A campaign: its objectives' status and what was said about the library during it."""
+    from datetime import timedelta
+
+    from mesm.tenancy import get_scoped_or_404
+    from strategy.models import Campaign
+
+    campaign = get_scoped_or_404(Campaign.objects.prefetch_related("audiences", "profiles"), request.org, pk=pk)
+    today = timezone.localdate()
+    end = min(campaign.ends_on, today) + timedelta(days=1)
+    period = selectors.Period(campaign.starts_on, max(end, campaign.starts_on + timedelta(days=1)))
+    cache, objectives = {}, []
+    for objective in campaign.objectives.active().select_related("org").prefetch_related("kpis"):
+        status, kpis = objective_status(objective, today=today, cache=cache)
+        objectives.append(
+            {
+                "objective": objective,
+                "status": status,
+                "status_label": STATUS_LABELS[status],
+                "kpis": [
+                    {"kpi": kpi, "progress": p, "metric": BY_KEY.get(kpi.metric_key)}
+                    for kpi, p in zip(objective.kpis.all(), kpis, strict=True)
+                ],
+            }
+        )
+    started = campaign.starts_on <= today
+    days, by_sentiment = selectors.volume_by(request.org, period, "sentiment") if started else ([], {})
+    chart = (
+        stacked_bar_chart(
+            title=_("Mentions during the campaign"),
+            x_labels=days,
+            series=[
+                Series(str(Sentiment(key).label), by_sentiment.get(key, [0.0] * len(days)), color=color)
+                for key, color in (("positive", "#1e6b32"), ("neutral", "#6b7785"), ("negative", "#b42318"))
+            ],
+        )
+        if started
+        else None
+    )
+    tiles = (
+        selectors.tiles(request.org, period, ["mention_volume", "net_sentiment", "response_rate"]) if started else []
+    )
+    for tile in tiles:
+        tile.sparkline = sparkline(values=tile.series, label=tile.label)
+    return render(
+        request,
+        "metrics/campaign.html",
+        {
+            "campaign": campaign,
+            "objectives": objectives,
+            "chart": chart,
+            "tiles": tiles,
+            "period": period,
+            "started": started,
+        },
+    )

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from metrics import views as metrics_views
 from strategy import views
 
 urlpatterns = [
@@ -19,5 +20,6 @@ urlpatterns = [
     path("campaigns/", views.campaign_list, name="strategy-campaign-list"),
     path("campaigns/new/", views.campaign_create, name="strategy-campaign-create"),
     path("campaigns/<int:pk>/", views.campaign_edit, name="strategy-campaign-edit"),
+    path("campaigns/<int:pk>/dashboard/", metrics_views.campaign_dashboard, name="metrics-campaign-dashboard"),
     path("<str:kind>/<int:pk>/archive/", views.archive, name="strategy-archive"),
 ]

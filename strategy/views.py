@@ -54,7 +54,9 @@ def plan_pdf(request):
     )
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")
-    filename = f"{slugify(_('plan'))}-{request.org.slug}-{timezone.localdate():%Y-%m-%d}.pdf"
+    # Translated outside the f-string, where xgettext can find it.
+    stem = slugify(_("plan"))
+    filename = f"{stem}-{request.org.slug}-{timezone.localdate():%Y-%m-%d}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -82,7 +83,8 @@ def inbox(request):
 @org_view()
 def inbox_export(request):
     form, queryset = _filtered(request)
-    filename = f"{_('mentions')}-{request.org.slug}-{timezone.localdate():%Y-%m-%d}.csv"
+    stem = slugify(_("mentions"))
+    filename = f"{stem}-{request.org.slug}-{timezone.localdate():%Y-%m-%d}.csv"
     return stream_mentions_csv(queryset, filename)
 
 

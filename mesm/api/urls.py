@@ -4,6 +4,8 @@ from rest_framework.routers import DefaultRouter
 from listening import api as listening_api
 from mesm.api.views import OrganizationViewSet, TokenObtainView
 from metrics import api as metrics_api
+from metrics import api_data as metrics_data_api
+from metrics import api_reports as metrics_api_reports
 from strategy import api as strategy_api
 
 router = DefaultRouter()
@@ -19,6 +21,10 @@ router.register(f"{ORG}/sources", listening_api.SourceViewSet, basename="api-sou
 router.register(f"{ORG}/mentions", listening_api.MentionViewSet, basename="api-mention")
 router.register(f"{ORG}/alert-rules", listening_api.AlertRuleViewSet, basename="api-alert-rule")
 router.register(f"{ORG}/alerts", listening_api.AlertViewSet, basename="api-alert")
+router.register(f"{ORG}/reports", metrics_api_reports.ReportViewSet, basename="api-report")
+router.register(f"{ORG}/institutional-kpis", metrics_data_api.InstitutionalKPIViewSet, basename="api-institutional-kpi")
+router.register(f"{ORG}/mappings", metrics_data_api.MetricMappingViewSet, basename="api-mapping")
+router.register(f"{ORG}/snapshots", metrics_data_api.ProfileSnapshotViewSet, basename="api-snapshot")
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="api-token"),

@@ -243,8 +243,10 @@ def data_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]]
         + "</tr>"
         for row in rows
     )
+    # gettext outside the f-string: xgettext does not see calls inside f-string braces.
+    show = escape(gettext("Show the data"))
     return (
-        f'<details class="chart-data"><summary>{escape(gettext("Show the data"))}</summary>'
+        f'<details class="chart-data"><summary>{show}</summary>'
         f'<table class="chart-table"><caption>{escape(title)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></details>"
     )
@@ -265,10 +267,11 @@ def figure(chart_id: str, title: str, description: str, svg_body: str, svg_head:
 
 
 def empty_figure(chart_id: str, title: str) -> SafeString:
+    message = escape(gettext("No data for this period."))
     html = (
         f'<figure class="chart chart-empty" id="{chart_id}">'
         f'<figcaption class="chart-caption">{escape(title)}</figcaption>'
-        f'<p class="chart-empty-message">{escape(gettext("No data for this period."))}</p></figure>'
+        f'<p class="chart-empty-message">{message}</p></figure>'
     )
     return mark_safe(html)  # noqa: S308  (title escaped above)
 

@@ -28,7 +28,8 @@ def sparkline_label(values: list[float | None], label: str) -> str:
     """``Mentions: from 10 to 15, up 5 (+50%)`` — the first and last known values and the change between them."""
     present = [v for v in values if v is not None]
     if not present:
-        return f"{label}: {gettext('no data')}"
+        no_data = gettext("no data")
+        return f"{label}: {no_data}"
     if len(present) == 1:
         return f"{label}: {format_number(present[0])}"
     first, last = present[0], present[-1]

@@ -50,3 +50,17 @@ def test_the_compiled_catalogue_is_not_older_than_the_source():
         return {(e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items()))) for e in entries if e.msgid}
 
     assert table(po.translated_entries()) == table(mo)
+
+
+def test_no_translation_call_hides_inside_an_f_string():
+    """xgettext cannot see gettext() inside f-string braces, so such strings never get translated."""
+    import re
+
+    pattern = re.compile(r"""\bf(["'])[^"'\n]*\{[^}\n]*\b(gettext|_|ngettext|pgettext)\(""")
+    offenders = []
+    for app in ("mesm", "strategy", "listening", "metrics", "learning"):
+        for path in (Path(settings.BASE_DIR) / app).rglob("*.py"):
+            for number, line in enumerate(path.read_text().splitlines(), 1):
+                if pattern.search(line):
+                    offenders.append(f"{path.relative_to(settings.BASE_DIR)}:{number}")
+    assert offenders == []

@@ -6,12 +6,15 @@ their own slug and the first organisation's object id (→ 404). A new URL that 
 id must say here which model it serves, so no endpoint escapes the check.
 """
 
+from datetime import date
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from listening.models import Alert, AlertRule, Mention, Query, Source
 from mesm.models import Invitation, Membership
+from metrics.models import InstitutionalKPI, MetricMapping, Report
 from strategy.models import KPI, Audience, Campaign, Objective, Profile
 from strategy.views import ARCHIVABLE
 from tests import factories
@@ -20,6 +23,13 @@ from tests.listening.factories import AlertRuleFactory, MentionFactory, QueryFac
 # Function views whose <pk> names a row of this model.
 FUNCTION_VIEW_MODELS = {
     "strategy-objective-edit": Objective,
+    "metrics-campaign-dashboard": Campaign,
+    "metrics-report-status": Report,
+    "metrics-institutional-edit": InstitutionalKPI,
+    "metrics-institutional-value-add": InstitutionalKPI,
+    "metrics-institutional-import": InstitutionalKPI,
+    "metrics-mapping-delete": MetricMapping,
+    "metrics-report-download": Report,
     "listening-mention-detail": Mention,
     "listening-mention-update": Mention,
     "listening-mention-answer": Mention,
@@ -88,6 +98,7 @@ def objects_of_org(org, admin_user):
     objective = factories.ObjectiveFactory(org=org)
     query = QueryFactory(org=org)
     rule = AlertRuleFactory(org=org, query=query)
+    institutional = InstitutionalKPI.objects.create(org=org, name="Visitas")
     return {
         Objective: objective,
         KPI: factories.KPIFactory(objective=objective),
@@ -101,6 +112,13 @@ def objects_of_org(org, admin_user):
         Query: query,
         AlertRule: rule,
         Alert: Alert.objects.create(org=org, rule=rule, window_start=timezone.now(), summary="x"),
+        InstitutionalKPI: institutional,
+        MetricMapping: MetricMapping.objects.create(
+            org=org, metric_key="followers", institutional_kpi=institutional, hypothesis="h"
+        ),
+        Report: Report.objects.create(
+            org=org, title="x", start=date(2025, 5, 1), end=date(2025, 6, 1), pdf=b"%PDF", csv="a\n"
+        ),
     }
 
 

@@ -73,3 +73,20 @@ def test_dashboards_take_a_fixed_number_of_queries(client_for, org, viewer, path
     populate(org, 365)
     with django_assert_num_queries(len(small.captured_queries)):
         client.get(path, {"range": "365"})
+
+
+@pytest.mark.django_db
+def test_the_campaign_dashboard_shows_its_objectives_and_conversation(client_for, org, viewer):
+    populate(org, 40)
+    today = timezone.localdate()
+    campaign = factories.CampaignFactory(
+        org=org, name="Otoño lector", starts_on=today - timedelta(days=20), ends_on=today + timedelta(days=10)
+    )
+    campaign.objectives.add(*org.objectives.all())
+    client = client_for(viewer)
+    assert f"/o/norte/campaigns/{campaign.pk}/dashboard/" in client.get("/o/norte/campaigns/").content.decode()
+    body = client.get(f"/o/norte/campaigns/{campaign.pk}/dashboard/").content.decode()
+    assert "Otoño lector" in body and "Más conversación" in body and "<svg" in body
+    future = factories.CampaignFactory(org=org, starts_on=today + timedelta(days=5), ends_on=today + timedelta(days=9))
+    body = client.get(f"/o/norte/campaigns/{future.pk}/dashboard/").content.decode()
+    assert "aún no ha empezado" in body
