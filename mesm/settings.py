@@ -168,6 +168,8 @@ CELERY_BEAT_SCHEDULE = {
 LISTENING_HOST_MIN_INTERVAL = env_float("LISTENING_HOST_MIN_INTERVAL", 1.0)
 # Days the raw platform payload of a mention is kept (for re-processing) before it is emptied.
 RAW_RETENTION_DAYS = env_int("RAW_RETENTION_DAYS", 365)
+# Reads the owned YouTube channels' statistics for the daily profile snapshots.
+YOUTUBE_API_KEY = env_str("YOUTUBE_API_KEY")
 # Address of the local demo platform server that `make run` starts (the demo sources point here).
 DEMO_PLATFORM_URL = env_str("DEMO_PLATFORM_URL", "http://127.0.0.1:8765")
 

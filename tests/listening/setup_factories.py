@@ -1,48 +1,28 @@
-"""Small factories for the listening set-up pages' tests (sources, queries, alert rules, mentions)."""
+"""The listening factories with the defaults the set-up pages' tests expect."""
 
 import factory
 from django.utils import timezone
 
-from listening.models import AlertRule, Mention, Notification, Query, Source
+from listening.models import AlertRule, Notification
 from tests.factories import OrganizationFactory
+from tests.listening import factories as base
+
+QueryFactory = base.QueryFactory
 
 
-class QueryFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Query
-
-    org = factory.SubFactory(OrganizationFactory)
-    name = factory.Sequence(lambda n: f"Consulta {n}")
-    expression = "biblioteca"
-
-
-class SourceFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Source
-
-    org = factory.SubFactory(OrganizationFactory)
-    name = factory.Sequence(lambda n: f"Fuente {n}")
+class SourceFactory(base.SourceFactory):
     platform = "mastodon"
     kind = "hashtag"
     target = "bibliotecas"
 
 
-class AlertRuleFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = AlertRule
-
-    org = factory.SubFactory(OrganizationFactory)
-    name = factory.Sequence(lambda n: f"Regla {n}")
+class AlertRuleFactory(base.AlertRuleFactory):
     kind = AlertRule.Kind.VOLUME_SPIKE
+    keyword = ""
     threshold = 3.0
 
 
-class MentionFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Mention
-
-    org = factory.SubFactory(OrganizationFactory)
-    platform = "mastodon"
+class MentionFactory(base.MentionFactory):
     external_id = factory.Sequence(lambda n: f"status-{n}")
     text = "Hoy en la biblioteca"
     author_handle = factory.Sequence(lambda n: f"lectora{n}@mastodon.social")
