@@ -331,6 +331,18 @@ class HashtagDaily(models.Model):
         constraints = [models.UniqueConstraint(fields=["org", "day", "tag"], name="hashtag_daily_unique")]
 
 
+class AuthorDaily(models.Model):
+    """Rollup for the listening dashboard's top authors: new mentions per author and day."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    author_handle = models.CharField(max_length=300)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["org", "day", "author_handle"], name="author_daily_unique")]
+
+
 class AlertRule(models.Model):
     class Kind(models.TextChoices):
         VOLUME_SPIKE = "volume_spike", _("Volume spike")

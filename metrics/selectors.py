@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from django.db.models import Sum
 
-from listening.models import HashtagDaily, MentionDaily
+from listening.models import AuthorDaily, HashtagDaily, MentionDaily
 from listening.services.ingest import ALL_MENTIONS
 from metrics.engine import buckets, metric_series, metric_value
 from metrics.models import InstitutionalValue, MetricMapping
@@ -106,6 +106,17 @@ def top_hashtags(org, period: Period, limit: int = 10) -> list[tuple[str, int]]:
         .order_by("-total", "tag")[:limit]
     )
     return [(row["tag"], row["total"]) for row in rows]
+
+
+def top_authors(org, period: Period, limit: int = 10) -> list[tuple[str, int]]:
+    """The authors who mentioned the library most in the period, from the author rollup."""
+    rows = (
+        AuthorDaily.objects.filter(org=org, day__gte=period.start, day__lt=period.end)
+        .values("author_handle")
+        .annotate(total=Sum("count"))
+        .order_by("-total", "author_handle")[:limit]
+    )
+    return [(row["author_handle"], row["total"]) for row in rows]
 
 
 def pearson(xs: list[float], ys: list[float]) -> float | None:

@@ -96,6 +96,10 @@ def listening_dashboard(request):
     hashtag_chart = bar_chart(
         title=_("Most used hashtags"), categories=[f"#{tag}" for tag, _ in hashtags], values=[n for _, n in hashtags]
     )
+    authors = selectors.top_authors(request.org, period)
+    author_chart = bar_chart(
+        title=_("Who mentions the library most"), categories=[a for a, _ in authors], values=[n for _, n in authors]
+    )
     tiles = selectors.tiles(
         request.org,
         period,
@@ -114,6 +118,8 @@ def listening_dashboard(request):
             "volume_chart": volume_chart,
             "sentiment_chart": sentiment_chart,
             "hashtag_chart": hashtag_chart,
+            "author_chart": author_chart,
+            "authors": authors,
             "hashtags": hashtags,
             "inbox_filter": inbox_filter,
         },

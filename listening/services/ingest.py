@@ -190,20 +190,51 @@ def mentions_ingest(
     return result
 
 
-def _rollups(org_id: int, new_rows: list[dict], tags_by_external_id: dict[str, list[str]]) -> None:
-    """Count only the newly inserted mentions (a refreshed mention was counted when it arrived)."""
-    daily, hourly, tags = Counter(), Counter(), Counter()
-    for row in new_rows:
+ROLLUP_TABLES = {
+    "daily": ("listening_mentiondaily", ("org_id", "day", "query_id", "platform", "sentiment", "language")),
+    "hourly": ("listening_mentionhourly", ("org_id", "hour", "query_id", "sentiment")),
+    "tags": ("listening_hashtagdaily", ("org_id", "day", "tag")),
+    "authors": ("listening_authordaily", ("org_id", "day", "author_handle")),
+}
+
+
+def rollup_counts(org_id: int, rows: list[dict], tags_by_external_id: dict[str, list[str]]) -> dict[str, Counter]:
+    """What a set of mentions adds to each rollup table (the same counts are removed on deletion)."""
+    counts = {name: Counter() for name in ROLLUP_TABLES}
+    for row in rows:
         external_id, published, query_ids = row["external_id"], row["published_at"], row["query_ids"]
         platform, sentiment, language = row["platform"], row["sentiment"], row["language"]
         day = published.astimezone(UTC).date()
         hour = published.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
         # Each query the mention matched (0 when none), plus ALL_MENTIONS counting it once.
         for query_id in [*(query_ids or [0]), ALL_MENTIONS]:
-            daily[(org_id, day, query_id, platform, sentiment, language)] += 1
-            hourly[(org_id, hour, query_id, sentiment)] += 1
+            counts["daily"][(org_id, day, query_id, platform, sentiment, language)] += 1
+            counts["hourly"][(org_id, hour, query_id, sentiment)] += 1
+        if row["author_handle"]:
+            counts["authors"][(org_id, day, row["author_handle"])] += 1
         for tag in set(tags_by_external_id.get(external_id, ())):
-            tags[(org_id, day, tag[:100])] += 1
-    _bump("listening_mentiondaily", ("org_id", "day", "query_id", "platform", "sentiment", "language"), daily)
-    _bump("listening_mentionhourly", ("org_id", "hour", "query_id", "sentiment"), hourly)
-    _bump("listening_hashtagdaily", ("org_id", "day", "tag"), tags)
+            counts["tags"][(org_id, day, tag[:100])] += 1
+    return counts
+
+
+def _rollups(org_id: int, new_rows: list[dict], tags_by_external_id: dict[str, list[str]]) -> None:
+    """Count only the newly inserted mentions (a refreshed mention was counted when it arrived)."""
+    for name, counter in rollup_counts(org_id, new_rows, tags_by_external_id).items():
+        table, keys = ROLLUP_TABLES[name]
+        _bump(table, keys, counter)
+
+
+def unbump(table: str, keys: tuple[str, ...], counts: Counter) -> None:
+    """Subtract counts from a rollup table (rows are never created by a subtraction)."""
+    if not counts:
+        return
+    items = sorted(counts.items())
+    values = ", ".join(["(" + ", ".join(["%s"] * (len(keys) + 1)) + ")"] * len(items))
+    params = [value for key, count in items for value in (*key, count)]
+    join = " AND ".join(f"t.{key} = v.{key}" for key in keys)
+    sql = (
+        f"UPDATE {table} AS t SET count = GREATEST(t.count - v.n, 0) "  # noqa: S608 - constants
+        f"FROM (VALUES {values}) AS v({', '.join(keys)}, n) WHERE {join}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)

@@ -119,3 +119,39 @@ def raw_payloads_expire(*, older_than_days: int, batch: int = 5000) -> int:
         if not ids:
             return total
         total += Mention.objects.filter(pk__in=ids).update(raw={})
+
+
+@transaction.atomic
+def mentions_delete(*, org, ids: list[int]) -> int:
+    """Delete mentions of the organisation and take them out of every rollup in the same transaction."""
+    from listening.services.ingest import HASHTAG_RE, ROLLUP_TABLES, rollup_counts, unbump
+
+    rows = list(
+        Mention.objects.select_for_update()
+        .filter(org=org, pk__in=ids)
+        .values(
+            "pk",
+            "external_id",
+            "published_at",
+            "query_ids",
+            "platform",
+            "sentiment",
+            "language",
+            "author_handle",
+            "text",
+        )
+    )
+    if not rows:
+        return 0
+    tags = {row["external_id"]: [tag.casefold() for tag in HASHTAG_RE.findall(row["text"])] for row in rows}
+    for name, counter in rollup_counts(org.pk, rows, tags).items():
+        table, keys = ROLLUP_TABLES[name]
+        unbump(table, keys, counter)
+    from django.db.models import Count, F
+
+    from listening.models import Source
+
+    per_source = Mention.objects.filter(pk__in=[row["pk"] for row in rows], source__isnull=False)
+    for item in per_source.values("source").annotate(n=Count("pk")):
+        Source.objects.filter(pk=item["source"]).update(mentions_count=F("mentions_count") - item["n"])
+    return Mention.objects.filter(pk__in=[row["pk"] for row in rows]).delete()[0]

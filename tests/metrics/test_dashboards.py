@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from listening.models import MentionDaily
+from listening.models import AuthorDaily, MentionDaily
 from listening.services.ingest import ALL_MENTIONS
 from metrics.models import InstitutionalKPI, InstitutionalValue, MetricMapping, ProfileSnapshot
 from tests import factories
@@ -28,6 +28,9 @@ def populate(org, days):
             language="es", defaults={"count": back % 7 + 1},
         )  # fmt: skip
         ProfileSnapshot.objects.get_or_create(org=org, profile=profile, date=day, defaults={"followers": 1000 + back})
+        AuthorDaily.objects.get_or_create(
+            org=org, day=day, author_handle="@autora@mastodon.example", defaults={"count": 2}
+        )
         if day.day == 1:
             InstitutionalValue.objects.get_or_create(org=org, kpi=kpi, period_start=day, defaults={"value": 500 + back})
     objective = factories.ObjectiveFactory(org=org, title="Más conversación", deadline=today + timedelta(days=200))
@@ -61,6 +64,7 @@ def test_the_listening_dashboard_links_to_the_inbox_with_the_same_period(client_
     today = timezone.localdate()
     assert f"/o/norte/listening/?since={(today - timedelta(days=29)).isoformat()}&amp;until={today.isoformat()}" in body
     assert "sentiment=negative" in body
+    assert "author=%40autora%40mastodon.example" in body  # top authors link to their mentions
 
 
 @pytest.mark.django_db
