@@ -1,6 +1,8 @@
 from django.db.models import Prefetch
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers as serializers_
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -8,7 +10,8 @@ from rest_framework.views import APIView
 
 from mesm.api.base import OrgAPIMixin, OrgScopedViewSet
 from strategy import serializers, services
-from strategy.models import KPI, Audience, Campaign, Objective, Profile, Purpose
+from strategy.models import KPI, Audience, Campaign, Objective, Profile, Purpose, Referent, ReferentInteraction
+from strategy.serializers import ModelCleanMixin, OrgMemberField
 
 
 class ArchiveActionsMixin:
@@ -115,3 +118,82 @@ class PurposeView(OrgAPIMixin, APIView):
         serializer.is_valid(raise_exception=True)
         purpose = services.purpose_update(org=self.org, by=request.user, **serializer.validated_data)
         return Response(serializers.PurposeSerializer(purpose).data)
+
+
+# --- Referents and influencers -----------------------------------------------------------------
+
+
+class ReferentInteractionSerializer(serializers_.ModelSerializer):
+    class Meta:
+        model = ReferentInteraction
+        fields = ["id", "date", "kind", "note", "by", "created_at"]
+        read_only_fields = fields
+
+
+class ReferentSerializer(ModelCleanMixin, serializers_.ModelSerializer):
+    owner = OrgMemberField(allow_null=True, required=False)
+    interactions = ReferentInteractionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Referent
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "handles",
+            "topics",
+            "why",
+            "status",
+            "owner",
+            "notes",
+            "interactions",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def validate_name(self, name):
+        clash = Referent.objects.filter(org=self.context["request"].org, name__iexact=name.strip())
+        if self.instance:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise serializers_.ValidationError(gettext("There is already a referent with this name."))
+        return name.strip()
+
+
+class ReferentSuggestionSerializer(serializers_.Serializer):
+    handle = serializers_.CharField()
+    name = serializers_.CharField()
+    platform = serializers_.CharField()
+    mentions = serializers_.IntegerField()
+    followers = serializers_.IntegerField()
+    engagement = serializers_.FloatField(help_text="Likes + reposts + replies per mention.")
+    relevance = serializers_.FloatField(help_text="Mentions over the top author's (weight 0.5).")
+    reach = serializers_.FloatField(help_text="log10 of followers over the top author's (weight 0.3).")
+    engagement_score = serializers_.FloatField(help_text="Engagement over the top author's (weight 0.2).")
+    score = serializers_.FloatField()
+
+
+class ReferentViewSet(OrgScopedViewSet):
+    """Referents and influencers, with their interactions (read-only here). ``suggestions/`` ranks authors."""
+
+    queryset = Referent.objects.select_related("owner").prefetch_related(
+        Prefetch("interactions", queryset=ReferentInteraction.objects.order_by("-date", "-id"))
+    )
+    serializer_class = ReferentSerializer
+    filterset_fields = ["status", "kind", "owner"]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("days", int, description="Window in days (default 90)")],
+        responses=ReferentSuggestionSerializer(many=True),
+    )
+    @action(detail=False, methods=["get"])
+    def suggestions(self, request, *args, **kwargs):
+        """Authors who mentioned the organisation, by 0.5·relevance + 0.3·reach + 0.2·engagement."""
+        from strategy.referents import referent_suggestions
+
+        try:
+            days = min(max(int(request.query_params.get("days", 90)), 1), 365)
+        except ValueError:
+            days = 90
+        return Response(ReferentSuggestionSerializer(referent_suggestions(self.org, days=days), many=True).data)

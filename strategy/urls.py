@@ -1,7 +1,7 @@
 from django.urls import path
 
 from metrics import views as metrics_views
-from strategy import views
+from strategy import views, views_referents
 
 urlpatterns = [
     path("", views.overview, name="strategy-overview"),
@@ -22,4 +22,20 @@ urlpatterns = [
     path("campaigns/<int:pk>/", views.campaign_edit, name="strategy-campaign-edit"),
     path("campaigns/<int:pk>/dashboard/", metrics_views.campaign_dashboard, name="metrics-campaign-dashboard"),
     path("<str:kind>/<int:pk>/archive/", views.archive, name="strategy-archive"),
+]
+
+urlpatterns += [
+    path("referents/", views_referents.referent_list, name="strategy-referent-list"),
+    path("referents/new/", views_referents.referent_create, name="strategy-referent-create"),
+    path("referents/suggestions/", views_referents.referent_suggestions, name="strategy-referent-suggestions"),
+    path(
+        "referents/suggestions/add/", views_referents.referent_suggestion_add, name="strategy-referent-suggestion-add"
+    ),
+    path("referents/<int:pk>/", views_referents.referent_detail, name="strategy-referent-detail"),
+    path("referents/<int:pk>/edit/", views_referents.referent_edit, name="strategy-referent-edit"),
+    path(
+        "referents/<int:pk>/interactions/",
+        views_referents.interaction_add,
+        name="strategy-referent-interaction-add",
+    ),
 ]

@@ -15,7 +15,7 @@ from django.utils import timezone
 from listening.models import Alert, AlertRule, Mention, Query, Source
 from mesm.models import Invitation, Membership
 from metrics.models import InstitutionalKPI, MetricMapping, Report
-from strategy.models import KPI, Audience, Campaign, Objective, Profile
+from strategy.models import KPI, Audience, Campaign, Objective, Profile, Referent
 from strategy.views import ARCHIVABLE
 from tests import factories
 from tests.listening.factories import AlertRuleFactory, MentionFactory, QueryFactory, SourceFactory
@@ -24,6 +24,9 @@ from tests.listening.factories import AlertRuleFactory, MentionFactory, QueryFac
 FUNCTION_VIEW_MODELS = {
     "strategy-objective-edit": Objective,
     "metrics-campaign-dashboard": Campaign,
+    "strategy-referent-detail": Referent,
+    "strategy-referent-edit": Referent,
+    "strategy-referent-interaction-add": Referent,
     "metrics-report-status": Report,
     "metrics-institutional-edit": InstitutionalKPI,
     "metrics-institutional-value-add": InstitutionalKPI,
@@ -105,6 +108,7 @@ def objects_of_org(org, admin_user):
         Audience: factories.AudienceFactory(org=org),
         Profile: factories.ProfileFactory(org=org),
         Campaign: factories.CampaignFactory(org=org),
+        Referent: Referent.objects.create(org=org, name="Ana Lectora"),
         Membership: Membership.objects.get(org=org, user=admin_user),
         Invitation: Invitation.objects.create(org=org, email="someone@example.org", role="editor"),
         Mention: MentionFactory(org=org),
