@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from listening.api import stream_mentions_csv
 from listening.models import Mention, MentionStatus, Query, Source
-from listening.selectors import InboxFilterForm, full_text, mentions_page
+from listening.selectors import InboxFilterForm, MentionFilter, mentions_page
 from listening.services import mentions as mention_services
 from mesm.models import Role
 from mesm.tenancy import get_scoped_or_404, org_view, scoped
@@ -22,31 +22,28 @@ PAGE_SIZE = 50
 
 
 def _filtered(request):
-    """Apply the filter bar to the organisation's mentions; returns (form, queryset)."""
+    """Apply the filter bar to the organisation's mentions; returns (form, queryset).
+
+    The form validates what people type (dates as whole days); the filtering itself is the
+    API's ``MentionFilter``, so the inbox, the API and both CSV exports select the same rows.
+    """
     form = InboxFilterForm(request.GET or None, org=request.org)
     queryset = scoped(Mention.objects.all(), request.org).select_related("assignee").defer("raw", "search_vector")
     if not form.is_valid():
         return form, queryset
     data = form.cleaned_data
-    if data.get("q"):
-        queryset = full_text(queryset, data["q"])
-    if data.get("query"):
-        queryset = queryset.filter(query_ids__contains=[data["query"].pk])
-    for name in ("platform", "sentiment", "language", "status"):
-        if data.get(name):
-            queryset = queryset.filter(**{name: data[name]})
-    if data.get("assignee"):
-        queryset = queryset.filter(assignee=data["assignee"])
-    if data.get("author"):
-        author = data["author"].strip().lstrip("@")
-        queryset = queryset.filter(author_handle__icontains=author)
+    params = {name: data[name] for name in ("q", "platform", "sentiment", "language", "status", "author") if data[name]}
+    if data["query"]:
+        params["query"] = data["query"].pk
+    if data["assignee"]:
+        params["assignee"] = data["assignee"].pk
     # Dates are whole days in the organisation's time zone (activated by org_view).
     tz = timezone.get_current_timezone()
-    if data.get("since"):
-        queryset = queryset.filter(published_at__gte=datetime.combine(data["since"], time.min, tz))
-    if data.get("until"):
-        queryset = queryset.filter(published_at__lt=datetime.combine(data["until"], time.min, tz) + timedelta(days=1))
-    return form, queryset
+    if data["since"]:
+        params["since"] = datetime.combine(data["since"], time.min, tz).isoformat()
+    if data["until"]:
+        params["until"] = (datetime.combine(data["until"], time.min, tz) + timedelta(days=1)).isoformat()
+    return form, MentionFilter(params, queryset=queryset).qs
 
 
 def _query_names(org):

@@ -145,3 +145,17 @@ def test_old_raw_payloads_expire_but_mentions_stay(org):
     old.refresh_from_db()
     recent.refresh_from_db()
     assert (old.raw, recent.raw) == ({}, {"id": "2"})
+
+
+@pytest.mark.django_db
+def test_it_filters_whole_days_and_authors_like_the_api(client_for, org, viewer):
+    from datetime import UTC, datetime
+
+    MentionFactory(org=org, text="Del día 3", published_at=datetime(2026, 11, 3, 22, 30, tzinfo=UTC))  # 23:30 Madrid
+    MentionFactory(org=org, text="Del día 4", published_at=datetime(2026, 11, 3, 23, 30, tzinfo=UTC))  # 00:30 Madrid
+    MentionFactory(org=org, text="De Rosa", author_name="Rosa Martín", author_handle="@abuela@bsky.example")
+    client = client_for(viewer)
+    body = client.get("/o/norte/listening/", {"since": "2026-11-04", "until": "2026-11-04"}).content.decode()
+    assert "Del día 4" in body and "Del día 3" not in body
+    body = client.get("/o/norte/listening/", {"author": "rosa"}).content.decode()
+    assert "De Rosa" in body and "Del día" not in body
