@@ -10,6 +10,19 @@
   ``…/app.bsky.feed.searchPosts`` — any identifier and app password are accepted (base URL
   ``<server>/bluesky``).
 
+And somewhere to publish to, kept in memory until the server stops (``Publishing`` below):
+
+- Mastodon (profile server ``<server>/mastodon``, any access token): ``POST /api/v2/media``
+  (images are ready at once; other files answer 202 and are "processed" after one poll of
+  ``GET /api/v1/media/:id``), ``POST /api/v1/statuses`` honouring ``Idempotency-Key``,
+  ``GET /api/v1/statuses/:id`` with counts that grow with the post's age, and
+  ``GET /api/v1/accounts/verify_credentials``; each status has a page at ``/mastodon/@user/<id>``.
+- Bluesky (profile server ``<server>/bluesky``, any identifier and app password):
+  ``com.atproto.repo.uploadBlob``, ``createRecord`` (a record key can be used once: a second
+  create answers HTTP 500, as Bluesky's own server does today), ``getRecord``,
+  ``app.bsky.feed.getPosts`` (≤ 25 uris, growing counts) and ``com.atproto.identity.resolveHandle``
+  (the demo account and the people of the demo posts); pages at ``/bluesky/profile/<handle>/post/<rkey>``.
+
 Content is fixed (seeded random); only the timestamps follow the clock: 60 posts spread over the
 14 days before the server started, then one more every 2 minutes so the inbox keeps moving.
 Standard library only, so it runs before anything else is installed.
@@ -19,10 +32,14 @@ from __future__ import annotations
 
 import argparse
 import base64
+import collections
+import email.parser
+import email.policy
 import hashlib
 import html
 import json
 import random
+import re
 import secrets
 import threading
 from datetime import UTC, datetime, timedelta
@@ -261,6 +278,86 @@ def rss_feed(posts: list[dict], base: str) -> str:
     )
 
 
+# --- Publishing ------------------------------------------------------------------------------------
+
+DEMO_MASTODON_USER = "bibliotecademo"
+MASTODON_MAX_CHARACTERS = 500
+MASTODON_URL_LENGTH = 23  # Mastodon counts every link as 23 characters
+BLUESKY_MAX_TEXT = 300
+BLUESKY_MAX_URIS = 25
+TID_RE = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
+
+
+def _did_for(handle: str) -> str:
+    return "did:plc:" + hashlib.sha256(handle.encode()).hexdigest()[:24]
+
+
+def _people_handles() -> dict[str, str]:
+    """Bluesky handle → DID of the people who write the demo posts (as ``bluesky_post`` makes them)."""
+    return {
+        f"{user.replace('_', '-')}.bsky.social": "did:plc:"
+        + base64.b32encode(hashlib.sha256(user.encode()).digest()).decode().lower()[:24]
+        for user, *_rest in PEOPLE
+    }
+
+
+def _cid(data: bytes) -> str:
+    return "bafkrei" + base64.b32encode(hashlib.sha256(data).digest()).decode().lower().rstrip("=")[:52]
+
+
+def growing_counts(created: datetime, now: datetime | None = None) -> tuple[int, int, int]:
+    """(likes, reposts, replies) of a published post: a little more every few minutes, then levelling off."""
+    minutes = max(((now or datetime.now(UTC)) - created).total_seconds() / 60, 0)
+    likes = min(int(minutes / 2), 120)
+    return likes, likes // 4, likes // 8
+
+
+class Publishing:
+    """What the demo platforms were asked to publish, kept in memory, thread-safe."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.statuses: dict[str, dict] = {}
+        self.idempotency: dict[tuple[str, str], str] = {}
+        self.media: dict[str, dict] = {}
+        self.sessions: dict[str, dict] = {}  # Bluesky accessJwt → session
+        self.blobs: dict[str, dict] = {}
+        self.records: dict[tuple[str, str, str], dict] = {}
+        # How many create requests arrived (not how many posts exist): tests compare the two.
+        self.status_requests = 0
+        self.record_requests = 0
+        self.log: collections.deque = collections.deque(maxlen=2000)
+        self._next_id = int(datetime.now(UTC).timestamp() * 1000) << 16
+
+    def new_id(self) -> str:
+        self._next_id += 1
+        return str(self._next_id)
+
+
+def _mastodon_length(text: str) -> int:
+    return len(re.sub(r"https?://\S+", "x" * MASTODON_URL_LENGTH, text))
+
+
+def published_mastodon_status(status: dict) -> dict:
+    likes, reposts, replies = growing_counts(status["created"])
+    return {
+        key: value for key, value in status.items() if key not in ("created", "token", "idempotency_key", "text")
+    } | {
+        "created_at": _iso(status["created"]),
+        "favourites_count": likes,
+        "reblogs_count": reposts,
+        "replies_count": replies,
+    }
+
+
+def _page(title: str, text: str) -> bytes:
+    return (
+        '<!DOCTYPE html><html lang="es"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title></head><body><main><h1>{html.escape(title)}</h1>"
+        f'<p style="white-space: pre-wrap">{html.escape(text)}</p></main></body></html>'
+    ).encode()
+
+
 class DemoHandler(BaseHTTPRequestHandler):
     server_version = "MESMDemo/1.0"
 
@@ -288,21 +385,52 @@ class DemoHandler(BaseHTTPRequestHandler):
     def _json(self, status: int, data, headers=None) -> None:
         self._send(status, json.dumps(data, ensure_ascii=False).encode(), headers=headers)
 
+    @property
+    def publishing(self) -> Publishing:
+        return self.server.publishing
+
     def do_GET(self):  # noqa: N802 - http.server's name
         parts = urlsplit(self.path)
-        query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+        lists = parse_qs(parts.query)
+        query = {key: values[-1] for key, values in lists.items()}
+        self.publishing.log.append(("GET", parts.path))
         if parts.path == "/rss/noticias.xml":
             return self._rss()
         if parts.path.startswith("/mastodon/api/v1/timelines/tag/"):
             return self._mastodon(parts.path, parts.path.rsplit("/", 1)[-1], query)
         if parts.path == "/bluesky/xrpc/app.bsky.feed.searchPosts":
             return self._search_posts(query)
+        if parts.path == "/mastodon/api/v1/accounts/verify_credentials":
+            return self._verify_credentials()
+        if match := re.fullmatch(r"/mastodon/api/v1/statuses/([^/]+)", parts.path):
+            return self._get_status(match.group(1))
+        if match := re.fullmatch(r"/mastodon/api/v1/media/([^/]+)", parts.path):
+            return self._get_media(match.group(1))
+        if match := re.fullmatch(r"/mastodon/@[^/]+/([^/]+)", parts.path):
+            return self._status_page(match.group(1))
+        if parts.path == "/bluesky/xrpc/com.atproto.repo.getRecord":
+            return self._get_record(query)
+        if parts.path == "/bluesky/xrpc/app.bsky.feed.getPosts":
+            return self._get_posts(lists.get("uris", []) + lists.get("uris[]", []))
+        if parts.path == "/bluesky/xrpc/com.atproto.identity.resolveHandle":
+            return self._resolve_handle(query.get("handle", ""))
+        if match := re.fullmatch(r"/bluesky/profile/([^/]+)/post/([^/]+)", parts.path):
+            return self._record_page(match.group(1), match.group(2))
         return self._json(404, {"error": "Not found"})
 
     def do_POST(self):  # noqa: N802
         path = urlsplit(self.path).path
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
+        self.publishing.log.append(("POST", path))
+        if path == "/mastodon/api/v2/media":
+            return self._upload_media(raw)
+        if path == "/mastodon/api/v1/statuses":
+            return self._post_status(raw)
+        if path == "/bluesky/xrpc/com.atproto.repo.uploadBlob":
+            return self._upload_blob(raw)
+        if path == "/bluesky/xrpc/com.atproto.repo.createRecord":
+            return self._create_record(raw)
         if path == "/bluesky/xrpc/com.atproto.server.createSession":
             try:
                 body = json.loads(raw or b"{}")
@@ -379,23 +507,315 @@ class DemoHandler(BaseHTTPRequestHandler):
             body["cursor"] = str(offset + limit)
         self._json(200, body)
 
-    @staticmethod
-    def _session(handle: str) -> dict:
+    def _session(self, handle: str) -> dict:
         handle = handle if "." in handle else f"{handle}.bsky.social"
         # Real tokens are JWTs; clients must treat them as opaque, so random text is faithful enough.
-        return {
-            "did": "did:plc:" + hashlib.sha256(handle.encode()).hexdigest()[:24],
+        session = {
+            "did": _did_for(handle),
             "handle": handle,
             "accessJwt": "demo-access-" + secrets.token_urlsafe(24),
             "refreshJwt": "demo-refresh-" + secrets.token_urlsafe(24),
             "active": True,
         }
+        with self.publishing.lock:
+            self.publishing.sessions[session["accessJwt"]] = session
+        return session
+
+    # --- Mastodon publishing ------------------------------------------------------------------------
+
+    def _bearer(self) -> str:
+        value = self.headers.get("Authorization") or ""
+        return value[len("Bearer ") :].strip() if value.startswith("Bearer ") else ""
+
+    def _mastodon_account(self) -> dict:
+        base = f"{self.base}/mastodon"
+        return {
+            "id": "109000000000000001",
+            "username": DEMO_MASTODON_USER,
+            "acct": DEMO_MASTODON_USER,
+            "display_name": "Biblioteca Pública Demo",
+            "url": f"{base}/@{DEMO_MASTODON_USER}",
+            "followers_count": 1200,
+        }
+
+    def _unauthorised(self) -> None:
+        self._json(401, {"error": "The access token is invalid"})
+
+    def _verify_credentials(self) -> None:
+        if not self._bearer():
+            return self._unauthorised()
+        self._json(200, self._mastodon_account() | {"source": {"privacy": "public", "language": "es"}})
+
+    def _upload_media(self, raw: bytes) -> None:
+        if not self._bearer():
+            return self._unauthorised()
+        content_type = self.headers.get("Content-Type") or ""
+        if not content_type.startswith("multipart/form-data"):
+            return self._json(422, {"error": "Validation failed: File can't be blank"})
+        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+            b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + raw
+        )
+        fields = {}
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            fields[name] = (part.get_filename(), part.get_payload(decode=True) or b"", part.get_content_type())
+        if "file" not in fields or not fields["file"][1]:
+            return self._json(422, {"error": "Validation failed: File can't be blank"})
+        filename, content, mime = fields["file"]
+        description = fields.get("description", (None, b"", ""))[1].decode("utf-8", "replace")
+        if len(description) > 1500:
+            return self._json(422, {"error": "Validation failed: Description is too long (maximum is 1500 characters)"})
+        is_image = mime.startswith("image/")
+        with self.publishing.lock:
+            media_id = self.publishing.new_id()
+            media = {
+                "id": media_id,
+                "type": "image" if is_image else "video" if mime.startswith("video/") else "unknown",
+                "url": f"{self.base}/mastodon/media/{media_id}/{quote(filename or 'file')}",
+                "preview_url": None,
+                "description": description,
+                "size": len(content),
+                # Images are ready at once; anything else is "processed" until it is polled once.
+                "polls_left": 0 if is_image else 1,
+            }
+            self.publishing.media[media_id] = media
+        shown = self._media_entity(media)
+        self._json(200 if is_image else 202, shown)
+
+    @staticmethod
+    def _media_entity(media: dict) -> dict:
+        entity = {key: value for key, value in media.items() if key not in ("size", "polls_left")}
+        if media["polls_left"] > 0:
+            entity["url"] = None
+        return entity
+
+    def _get_media(self, media_id: str) -> None:
+        if not self._bearer():
+            return self._unauthorised()
+        with self.publishing.lock:
+            media = self.publishing.media.get(media_id)
+            if media is None:
+                return self._json(404, {"error": "Record not found"})
+            processing = media["polls_left"] > 0
+            media["polls_left"] = max(media["polls_left"] - 1, 0)
+            entity = self._media_entity(media) if not processing else {**self._media_entity(media), "url": None}
+        self._json(206 if processing else 200, entity)
+
+    def _post_status(self, raw: bytes) -> None:
+        token = self._bearer()
+        if not token:
+            return self._unauthorised()
+        if (self.headers.get("Content-Type") or "").startswith("application/json"):
+            try:
+                body = json.loads(raw or b"{}")
+            except ValueError:
+                return self._json(400, {"error": "Invalid JSON"})
+            text, media_ids = str(body.get("status") or ""), [str(i) for i in body.get("media_ids") or []]
+            visibility, language = body.get("visibility") or "public", body.get("language") or "es"
+        else:
+            form = parse_qs(raw.decode("utf-8", "replace"))
+            text = (form.get("status") or [""])[-1]
+            media_ids = form.get("media_ids[]", []) + form.get("media_ids", [])
+            visibility = (form.get("visibility") or ["public"])[-1]
+            language = (form.get("language") or ["es"])[-1]
+        key = (self.headers.get("Idempotency-Key") or "").strip()
+        with self.publishing.lock:
+            self.publishing.status_requests += 1
+            if key and (token, key) in self.publishing.idempotency:
+                # Mastodon remembers the key for an hour and answers with the status it already made.
+                existing = self.publishing.statuses[self.publishing.idempotency[(token, key)]]
+                return self._json(200, published_mastodon_status(existing))
+            if not text.strip() and not media_ids:
+                return self._json(422, {"error": "Validation failed: Text can't be blank"})
+            if _mastodon_length(text) > MASTODON_MAX_CHARACTERS:
+                return self._json(
+                    422, {"error": f"Validation failed: Text character limit of {MASTODON_MAX_CHARACTERS} exceeded"}
+                )
+            if len(media_ids) > 4 or any(i not in self.publishing.media for i in media_ids):
+                return self._json(422, {"error": "Validation failed: Media attachments are invalid"})
+            status_id = self.publishing.new_id()
+            url = f"{self.base}/mastodon/@{DEMO_MASTODON_USER}/{status_id}"
+            paragraphs = "".join(f"<p>{html.escape(part)}</p>" for part in text.split("\n\n") if part)
+            status = {
+                "id": status_id,
+                "created": datetime.now(UTC),
+                "uri": f"{self.base}/mastodon/users/{DEMO_MASTODON_USER}/statuses/{status_id}",
+                "url": url,
+                "content": paragraphs,
+                "text": text,
+                "visibility": visibility,
+                "language": language,
+                "spoiler_text": "",
+                "account": self._mastodon_account(),
+                "media_attachments": [self._media_entity(self.publishing.media[i]) for i in media_ids],
+                "reblog": None,
+                "token": token,
+                "idempotency_key": key,
+            }
+            self.publishing.statuses[status_id] = status
+            if key:
+                self.publishing.idempotency[(token, key)] = status_id
+        self._json(200, published_mastodon_status(status))
+
+    def _get_status(self, status_id: str) -> None:
+        with self.publishing.lock:
+            status = self.publishing.statuses.get(status_id)
+        if status is None:
+            return self._json(404, {"error": "Record not found"})
+        self._json(200, published_mastodon_status(status))
+
+    def _status_page(self, status_id: str) -> None:
+        with self.publishing.lock:
+            status = self.publishing.statuses.get(status_id)
+        if status is None:
+            return self._send(404, b"Not found", "text/plain")
+        self._send(200, _page(f"@{DEMO_MASTODON_USER}", status["text"]), "text/html")
+
+    # --- Bluesky publishing -------------------------------------------------------------------------
+
+    def _bluesky_session(self) -> dict | None:
+        with self.publishing.lock:
+            return self.publishing.sessions.get(self._bearer())
+
+    def _xrpc_error(self, status: int, error: str, message: str) -> None:
+        self._json(status, {"error": error, "message": message})
+
+    def _upload_blob(self, raw: bytes) -> None:
+        if self._bluesky_session() is None:
+            return self._xrpc_error(401, "AuthenticationRequired", "Authentication Required")
+        mime = (self.headers.get("Content-Type") or "application/octet-stream").split(";")[0].strip()
+        cid = _cid(raw)
+        blob = {"$type": "blob", "ref": {"$link": cid}, "mimeType": mime, "size": len(raw)}
+        with self.publishing.lock:
+            self.publishing.blobs[cid] = blob
+        self._json(200, {"blob": blob})
+
+    def _check_post_record(self, record) -> str | None:
+        """What is wrong with an app.bsky.feed.post record, as the PDS would say it, or None."""
+        if not isinstance(record, dict) or record.get("$type") != "app.bsky.feed.post":
+            return "Invalid app.bsky.feed.post record: Record/$type must be app.bsky.feed.post"
+        text = record.get("text")
+        if not isinstance(text, str) or not isinstance(record.get("createdAt"), str):
+            return 'Invalid app.bsky.feed.post record: Record must have the properties "text" and "createdAt"'
+        if len(text) > BLUESKY_MAX_TEXT:
+            return (
+                f"Invalid app.bsky.feed.post record: Record/text must not be longer than {BLUESKY_MAX_TEXT} graphemes"
+            )
+        size = len(text.encode("utf-8"))
+        for facet in record.get("facets") or []:
+            index = facet.get("index") if isinstance(facet, dict) else None
+            start = index.get("byteStart") if isinstance(index, dict) else None
+            end = index.get("byteEnd") if isinstance(index, dict) else None
+            if not isinstance(start, int) or not isinstance(end, int) or not 0 <= start < end <= size:
+                return "Invalid app.bsky.feed.post record: Record/facets has an index outside the text"
+        embed = record.get("embed")
+        if isinstance(embed, dict) and embed.get("$type") == "app.bsky.embed.images":
+            images = embed.get("images") or []
+            if not 1 <= len(images) <= 4:
+                return "Invalid app.bsky.feed.post record: Record/embed/images must have 1 to 4 items"
+            for image in images:
+                link = ((image.get("image") or {}).get("ref") or {}).get("$link") if isinstance(image, dict) else None
+                if not isinstance(image.get("alt"), str) or link not in self.publishing.blobs:
+                    return "Invalid app.bsky.feed.post record: Record/embed/images needs an alt and an uploaded blob"
+        return None
+
+    def _create_record(self, raw: bytes) -> None:
+        session = self._bluesky_session()
+        if session is None:
+            return self._xrpc_error(401, "AuthenticationRequired", "Authentication Required")
+        try:
+            body = json.loads(raw or b"{}")
+        except ValueError:
+            return self._xrpc_error(400, "InvalidRequest", "Request body is not valid JSON")
+        if not isinstance(body, dict) or body.get("repo") not in (session["did"], session["handle"]):
+            return self._xrpc_error(400, "InvalidRequest", "Invalid repo: it must be the session's account")
+        collection = body.get("collection")
+        if collection != "app.bsky.feed.post":
+            return self._xrpc_error(400, "InvalidRequest", "This demo only stores app.bsky.feed.post records")
+        rkey = body.get("rkey") or _tid(datetime.now(UTC), secrets.randbelow(1024))
+        if not isinstance(rkey, str) or not TID_RE.match(rkey):
+            return self._xrpc_error(400, "InvalidRequest", "Invalid record key: posts use a TID")
+        with self.publishing.lock:
+            self.publishing.record_requests += 1
+            problem = self._check_post_record(body.get("record"))
+            if problem:
+                return self._xrpc_error(400, "InvalidRequest", problem)
+            key = (session["did"], collection, rkey)
+            if key in self.publishing.records:
+                # What Bluesky's PDS answers today when the record key is taken (an explicit
+                # error is planned); clients must read the record back to know it is theirs.
+                return self._xrpc_error(500, "InternalServerError", "Internal Server Error")
+            uri = f"at://{session['did']}/{collection}/{rkey}"
+            cid = _cid(json.dumps(body["record"], sort_keys=True).encode())
+            self.publishing.records[key] = {
+                "uri": uri,
+                "cid": cid,
+                "value": body["record"],
+                "handle": session["handle"],
+                "created": datetime.now(UTC),
+            }
+        self._json(200, {"uri": uri, "cid": cid, "commit": {"cid": cid, "rev": rkey}, "validationStatus": "valid"})
+
+    def _find_record(self, repo: str, collection: str, rkey: str) -> dict | None:
+        did = repo if repo.startswith("did:") else _did_for(repo)
+        with self.publishing.lock:
+            return self.publishing.records.get((did, collection, rkey))
+
+    def _get_record(self, query: dict) -> None:
+        record = self._find_record(query.get("repo", ""), query.get("collection", ""), query.get("rkey", ""))
+        if record is None:
+            uri = f"at://{query.get('repo', '')}/{query.get('collection', '')}/{query.get('rkey', '')}"
+            return self._xrpc_error(400, "RecordNotFound", f"Could not locate record: {uri}")
+        self._json(200, {key: record[key] for key in ("uri", "cid", "value")})
+
+    def _get_posts(self, uris: list[str]) -> None:
+        if len(uris) > BLUESKY_MAX_URIS:
+            return self._xrpc_error(400, "InvalidRequest", f"uris must not have more than {BLUESKY_MAX_URIS} elements")
+        with self.publishing.lock:
+            by_uri = {record["uri"]: (key, record) for key, record in self.publishing.records.items()}
+        posts = []
+        for uri in uris:
+            if uri not in by_uri:
+                continue  # unknown or deleted posts are simply left out
+            (did, _collection, _rkey), record = by_uri[uri]
+            likes, reposts, replies = growing_counts(record["created"])
+            posts.append(
+                {
+                    "uri": uri,
+                    "cid": record["cid"],
+                    "author": {"did": did, "handle": record["handle"], "displayName": "Biblioteca Pública Demo"},
+                    "record": record["value"],
+                    "indexedAt": _iso(record["created"]),
+                    "likeCount": likes,
+                    "repostCount": reposts,
+                    "replyCount": replies,
+                    "quoteCount": 0,
+                }
+            )
+        self._json(200, {"posts": posts})
+
+    def _resolve_handle(self, handle: str) -> None:
+        handle = handle.strip().lstrip("@").lower()
+        with self.publishing.lock:
+            known = {session["handle"]: session["did"] for session in self.publishing.sessions.values()}
+        known |= _people_handles()
+        known.setdefault("bibliotecademo.bsky.social", _did_for("bibliotecademo.bsky.social"))
+        if handle not in known:
+            return self._xrpc_error(400, "InvalidRequest", "Unable to resolve handle")
+        self._json(200, {"did": known[handle]})
+
+    def _record_page(self, handle: str, rkey: str) -> None:
+        record = self._find_record(handle, "app.bsky.feed.post", rkey)
+        if record is None:
+            return self._send(404, b"Not found", "text/plain")
+        self._send(200, _page(f"@{handle}", record["value"].get("text", "")), "text/html")
 
 
 def make_server(host: str = "127.0.0.1", port: int = 8765, start: datetime | None = None) -> ThreadingHTTPServer:
     server = ThreadingHTTPServer((host, port), DemoHandler)
     server.daemon_threads = True
     server.catalogue = Catalogue(start)
+    server.publishing = Publishing()
     return server
 
 

@@ -331,6 +331,19 @@ class HashtagDaily(models.Model):
         constraints = [models.UniqueConstraint(fields=["org", "day", "tag"], name="hashtag_daily_unique")]
 
 
+class TermDaily(models.Model):
+    """Rollup for trends: mentions using a word per day (each word once per mention; stop-words,
+    links, @handles, numbers and hashtags left out — see ``listening.enrichment.terms``)."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    term = models.CharField(max_length=100)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["org", "day", "term"], name="term_daily_unique")]
+
+
 class AuthorDaily(models.Model):
     """Rollup for the listening dashboard's top authors: new mentions per author and day."""
 

@@ -153,6 +153,9 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "mesm.tasks.heartbeat", "schedule": 60.0},
     # The one periodic dispatcher: every per-source schedule lives in the database.
     "dispatch-due-sources": {"task": "listening.tasks.dispatch_due_sources", "schedule": 60.0},
+    # Scheduled posts whose time has come are published; published posts' counts refreshed for 30 days.
+    "publish-due-posts": {"task": "strategy.tasks.publish_due_posts", "schedule": 60.0},
+    "refresh-post-metrics": {"task": "strategy.tasks.refresh_post_metrics", "schedule": 3600.0},
     "expire-raw-payloads": {"task": "listening.tasks.expire_raw_payloads", "schedule": 24 * 3600.0},
     "close-due-objectives": {"task": "metrics.tasks.close_due_objectives", "schedule": 6 * 3600.0},
     "collect-profile-snapshots": {"task": "metrics.tasks.collect_profile_snapshots", "schedule": 24 * 3600.0},
@@ -215,6 +218,9 @@ FORMAT_MODULE_PATH = ["mesm.formats"]
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Uploaded files (post media). Served through an authenticated view, never as public static files.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+MEDIA_URL = "media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

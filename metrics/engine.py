@@ -2,9 +2,9 @@
 
 Counts come from the listening rollups (``MentionDaily``), followers from profile snapshots.
 The inbox metrics (response rate, first-response time) read only the answered mentions, a small
-indexed subset, never a count over all raw mentions. Metrics that need published posts
-(engagement rate, posts published, 70/20/10 adherence) answer ``None`` ("no data") until the
-conversation stage publishes posts.
+indexed subset, never a count over all raw mentions. The post metrics (engagement rate, posts
+published against planned, 70/20/10 adherence) read the content calendar's planned posts — a few
+hundred rows a year — with their latest likes, reposts and replies.
 """
 
 from __future__ import annotations
@@ -135,6 +135,57 @@ def _answered(org, start, end):
     ]
 
 
+def _posts(org, start, end):
+    """(local day, profile id, tier, status, interactions) of the planned posts of [start, end)
+    (rejected ones excluded), by their scheduled day in the organisation's time zone."""
+    from strategy.models import PLANNED_STATUSES, PlannedPost
+
+    zone = org.zoneinfo
+    rows = PlannedPost.objects.filter(
+        org=org,
+        status__in=PLANNED_STATUSES,
+        scheduled_at__date__gte=start - timedelta(days=1),
+        scheduled_at__date__lt=end + timedelta(days=1),
+    ).values_list("scheduled_at", "profile_id", "tier", "status", "likes", "reposts", "replies")
+    posts = []
+    for scheduled, profile_id, tier, status, likes, reposts, replies in rows:
+        day = scheduled.astimezone(zone).date()
+        if start <= day < end:
+            posts.append((day, profile_id, tier, status, (likes or 0) + (reposts or 0) + (replies or 0)))
+    return posts
+
+
+def _post_metric(org, key, start, end, periods):
+    from strategy.models import TIER_TARGETS
+
+    posts = _posts(org, start, end)
+    snapshots = _snapshots(org, start, end) if key == "engagement_rate" else []
+    values = []
+    for bucket in periods:
+        inside = [post for post in posts if _in(bucket, post[0])]
+        published = [post for post in inside if post[3] == "published"]
+        if key == "posts_published":
+            values.append(_ratio(len(published), len(inside)))
+        elif key == "tier_adherence":
+            if not published:
+                values.append(None)
+                continue
+            shares = {
+                tier: 100.0 * sum(1 for post in published if post[2] == tier) / len(published) for tier in TIER_TARGETS
+            }
+            # 100 minus the share of posts that would have to change tier to reach 70/20/10.
+            distance = sum(abs(shares[tier] - target) for tier, target in TIER_TARGETS.items()) / 2
+            values.append(round(100.0 - distance, 2))
+        else:  # engagement_rate: each post's interactions over its profile's followers when it went out
+            rates = []
+            for day, profile_id, _tier, _status, interactions in published:
+                latest = [(d, f) for p, d, f in snapshots if p == profile_id and d <= day and f]
+                if latest:
+                    rates.append(100.0 * interactions / latest[-1][1])
+            values.append(round(sum(rates) / len(rates), 2) if rates else None)
+    return values
+
+
 def metric_series(
     org, key: str, start: date, end: date, granularity: str | None = "day"
 ) -> list[tuple[date, float | None]]:
@@ -179,8 +230,9 @@ def metric_series(
                 values.append(_ratio(len(hours), _sum(days, bucket)))
             else:
                 values.append(round(median(hours), 2) if hours else None)
-    else:
-        # engagement_rate, posts_published, tier_adherence need published posts (stage 3); manual has none.
+    elif key in ("engagement_rate", "posts_published", "tier_adherence"):
+        values = _post_metric(org, key, start, end, periods)
+    else:  # manual: typed in by the team, nothing to compute
         values = [None for _ in periods]
     return [(bucket.start, value) for bucket, value in zip(periods, values, strict=True)]
 

@@ -181,5 +181,6 @@ def campaign_dashboard(request, pk):
             "tiles": tiles,
             "period": period,
             "started": started,
+            "posts": campaign.posts.select_related("profile").exclude(status="rejected").order_by("scheduled_at"),
         },
     )

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from metrics import views as metrics_views
-from strategy import views, views_referents
+from strategy import urls_plan_csv, urls_publishing, urls_trends, views, views_calendar, views_referents
 
 urlpatterns = [
     path("", views.overview, name="strategy-overview"),
@@ -38,4 +38,29 @@ urlpatterns += [
         views_referents.interaction_add,
         name="strategy-referent-interaction-add",
     ),
+]
+
+urlpatterns += [
+    path("calendar/", views_calendar.calendar_month, name="strategy-calendar"),
+    path("calendar/week/", views_calendar.calendar_week, name="strategy-calendar-week"),
+    path("calendar/list/", views_calendar.post_list, name="strategy-post-list"),
+    path("calendar/balance/", views_calendar.balance_view, name="strategy-balance"),
+    path("calendar/settings/", views_calendar.calendar_settings, name="strategy-calendar-settings"),
+    path("calendar/posts/new/", views_calendar.post_create, name="strategy-post-create"),
+    path("calendar/posts/<int:pk>/", views_calendar.post_detail, name="strategy-post-detail"),
+    path("calendar/posts/<int:pk>/edit/", views_calendar.post_edit, name="strategy-post-edit"),
+    path("calendar/posts/<int:pk>/comment/", views_calendar.post_comment, name="strategy-post-comment"),
+    path("calendar/posts/<int:pk>/reschedule/", views_calendar.post_reschedule, name="strategy-post-reschedule"),
+    path("calendar/posts/<int:pk>/media/<int:media_pk>/", views_calendar.post_media, name="strategy-post-media"),
+    path("calendar/posts/<int:pk>/<slug:action>/", views_calendar.post_action, name="strategy-post-action"),
+    path("ideas/", views_calendar.idea_list, name="strategy-idea-list"),
+    path("ideas/new/", views_calendar.idea_create, name="strategy-idea-create"),
+    path("ideas/<int:pk>/", views_calendar.idea_detail, name="strategy-idea-detail"),
+    path("ideas/<int:pk>/edit/", views_calendar.idea_edit, name="strategy-idea-edit"),
+]
+
+urlpatterns += [
+    *urls_plan_csv.urlpatterns,
+    *urls_publishing.urlpatterns,
+    *[pattern for pattern in urls_trends.urlpatterns if pattern.name != "strategy-idea-create"],
 ]

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from listening.connectors.base import FetchedItem
 from listening.enrichment import analyse_sentiment, detect_language
+from listening.enrichment.terms import terms as text_terms
 from listening.models import Query, Source
 from listening.query import compile_query, prepare
 
@@ -137,20 +138,29 @@ def _upsert(rows: list[dict], *, org_id: int, source_id: int, now: datetime) -> 
     return inserted, len(returned) - len(inserted)
 
 
+# Rows per statement: PostgreSQL takes at most 65535 parameters, and a page of long posts can
+# touch thousands of (day, term) rows.
+BUMP_CHUNK = 2000
+
+
+def _chunks(counts: Counter):
+    items = sorted(counts.items())
+    for start in range(0, len(items), BUMP_CHUNK):
+        yield items[start : start + BUMP_CHUNK]
+
+
 def _bump(table: str, keys: tuple[str, ...], counts: Counter) -> None:
     """Add counts to a rollup table; keys sorted so concurrent ingests lock rows in one order."""
-    if not counts:
-        return
-    items = sorted(counts.items())
     columns = ", ".join(keys)
-    placeholders = ", ".join(["(" + ", ".join(["%s"] * (len(keys) + 1)) + ")"] * len(items))
-    params = [value for key, count in items for value in (*key, count)]
-    sql = (
-        f"INSERT INTO {table} ({columns}, count) VALUES {placeholders} "  # noqa: S608 - table/columns are constants
-        f"ON CONFLICT ({columns}) DO UPDATE SET count = {table}.count + EXCLUDED.count"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    for items in _chunks(counts):
+        placeholders = ", ".join(["(" + ", ".join(["%s"] * (len(keys) + 1)) + ")"] * len(items))
+        params = [value for key, count in items for value in (*key, count)]
+        sql = (
+            f"INSERT INTO {table} ({columns}, count) VALUES {placeholders} "  # noqa: S608 - table/columns are constants
+            f"ON CONFLICT ({columns}) DO UPDATE SET count = {table}.count + EXCLUDED.count"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
 
 
 def mentions_ingest(
@@ -217,24 +227,96 @@ def rollup_counts(org_id: int, rows: list[dict], tags_by_external_id: dict[str, 
     return counts
 
 
+# Kept apart from ROLLUP_TABLES (whose counts come from the mention's fields alone) because it
+# needs the text tokenised; ingest, deletion and ``rebuild_term_rollup`` all go through term_counts.
+TERM_TABLE = ("listening_termdaily", ("org_id", "day", "term"))
+
+
+def term_counts(org_id: int, rows) -> Counter:
+    """Mentions per (org, day, term) for rows with ``published_at`` and ``text``; a word used
+    twice in one mention counts once."""
+    counts = Counter()
+    for row in rows:
+        day = row["published_at"].astimezone(UTC).date()
+        for term in text_terms(row["text"]):
+            counts[(org_id, day, term)] += 1
+    return counts
+
+
+# Advisory-lock namespace for an organisation's term rollup. Ingest and deletion take it shared
+# (until their transaction ends); ``term_rollup_rebuild`` takes it exclusively, so a recount never
+# interleaves with a bump or an unbump of the same organisation.
+TERM_LOCK_CLASS = 7301
+
+
+def _term_lock_shared(org_id: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s, %s)", [TERM_LOCK_CLASS, org_id])
+
+
+def bump_terms(org_id: int, rows) -> None:
+    counts = term_counts(org_id, rows)
+    if counts:
+        _term_lock_shared(org_id)
+        _bump(*TERM_TABLE, counts)
+
+
+def unbump_terms(org_id: int, rows) -> None:
+    counts = term_counts(org_id, rows)
+    if counts:
+        _term_lock_shared(org_id)
+        unbump(*TERM_TABLE, counts)
+
+
+def term_rollup_rebuild(*, org_id: int, batch: int = 1000) -> int:
+    """Recount an organisation's term rollup from its stored mentions; returns how many were read.
+
+    Runs in short transactions of ``batch`` mentions (call it outside ``transaction.atomic``) while
+    holding the organisation's term lock, so that organisation's ingest and deletions wait for it
+    and nothing is counted twice or missed.
+    """
+    from django.db import transaction
+
+    from listening.models import Mention, TermDaily
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [TERM_LOCK_CLASS, org_id])
+    try:
+        TermDaily.objects.filter(org_id=org_id).delete()
+        last_pk, total = 0, 0
+        while True:
+            with transaction.atomic():
+                rows = list(
+                    Mention.objects.filter(org_id=org_id, pk__gt=last_pk)
+                    .order_by("pk")
+                    .values("pk", "published_at", "text")[:batch]
+                )
+                if not rows:
+                    return total
+                _bump(*TERM_TABLE, term_counts(org_id, rows))
+            last_pk, total = rows[-1]["pk"], total + len(rows)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [TERM_LOCK_CLASS, org_id])
+
+
 def _rollups(org_id: int, new_rows: list[dict], tags_by_external_id: dict[str, list[str]]) -> None:
     """Count only the newly inserted mentions (a refreshed mention was counted when it arrived)."""
     for name, counter in rollup_counts(org_id, new_rows, tags_by_external_id).items():
         table, keys = ROLLUP_TABLES[name]
         _bump(table, keys, counter)
+    bump_terms(org_id, new_rows)
 
 
 def unbump(table: str, keys: tuple[str, ...], counts: Counter) -> None:
     """Subtract counts from a rollup table (rows are never created by a subtraction)."""
-    if not counts:
-        return
-    items = sorted(counts.items())
-    values = ", ".join(["(" + ", ".join(["%s"] * (len(keys) + 1)) + ")"] * len(items))
-    params = [value for key, count in items for value in (*key, count)]
     join = " AND ".join(f"t.{key} = v.{key}" for key in keys)
-    sql = (
-        f"UPDATE {table} AS t SET count = GREATEST(t.count - v.n, 0) "  # noqa: S608 - constants
-        f"FROM (VALUES {values}) AS v({', '.join(keys)}, n) WHERE {join}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    for items in _chunks(counts):
+        values = ", ".join(["(" + ", ".join(["%s"] * (len(keys) + 1)) + ")"] * len(items))
+        params = [value for key, count in items for value in (*key, count)]
+        sql = (
+            f"UPDATE {table} AS t SET count = GREATEST(t.count - v.n, 0) "  # noqa: S608 - constants
+            f"FROM (VALUES {values}) AS v({', '.join(keys)}, n) WHERE {join}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)

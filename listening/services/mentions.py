@@ -124,7 +124,7 @@ def raw_payloads_expire(*, older_than_days: int, batch: int = 5000) -> int:
 @transaction.atomic
 def mentions_delete(*, org, ids: list[int]) -> int:
     """Delete mentions of the organisation and take them out of every rollup in the same transaction."""
-    from listening.services.ingest import HASHTAG_RE, ROLLUP_TABLES, rollup_counts, unbump
+    from listening.services.ingest import HASHTAG_RE, ROLLUP_TABLES, rollup_counts, unbump, unbump_terms
 
     rows = list(
         Mention.objects.select_for_update()
@@ -147,6 +147,7 @@ def mentions_delete(*, org, ids: list[int]) -> int:
     for name, counter in rollup_counts(org.pk, rows, tags).items():
         table, keys = ROLLUP_TABLES[name]
         unbump(table, keys, counter)
+    unbump_terms(org.pk, rows)
     from django.db.models import Count, F
 
     from listening.models import Source

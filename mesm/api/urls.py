@@ -7,6 +7,7 @@ from metrics import api as metrics_api
 from metrics import api_data as metrics_data_api
 from metrics import api_reports as metrics_api_reports
 from strategy import api as strategy_api
+from strategy import api_calendar as strategy_api_calendar
 
 router = DefaultRouter()
 router.register("orgs", OrganizationViewSet, basename="api-org")
@@ -26,6 +27,8 @@ router.register(f"{ORG}/reports", metrics_api_reports.ReportViewSet, basename="a
 router.register(f"{ORG}/institutional-kpis", metrics_data_api.InstitutionalKPIViewSet, basename="api-institutional-kpi")
 router.register(f"{ORG}/mappings", metrics_data_api.MetricMappingViewSet, basename="api-mapping")
 router.register(f"{ORG}/snapshots", metrics_data_api.ProfileSnapshotViewSet, basename="api-snapshot")
+for prefix, viewset, basename in strategy_api_calendar.ROUTES:
+    router.register(f"{ORG}/{prefix}", viewset, basename=basename)
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="api-token"),
@@ -38,6 +41,11 @@ urlpatterns = [
     ),
     path(
         "orgs/<slug:org_slug>/mentions/export.csv", listening_api.MentionExportView.as_view(), name="api-mention-export"
+    ),
+    path(
+        "orgs/<slug:org_slug>/calendar.ics",
+        strategy_api_calendar.CalendarFeedView.as_view(),
+        name="api-calendar-feed",
     ),
     *router.urls,
 ]

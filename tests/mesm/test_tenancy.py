@@ -15,7 +15,7 @@ from django.utils import timezone
 from listening.models import Alert, AlertRule, Mention, Query, Source
 from mesm.models import Invitation, Membership
 from metrics.models import InstitutionalKPI, MetricMapping, Report
-from strategy.models import KPI, Audience, Campaign, Objective, Profile, Referent
+from strategy.models import KPI, Audience, Campaign, ConversationIdea, Objective, PlannedPost, Profile, Referent
 from strategy.views import ARCHIVABLE
 from tests import factories
 from tests.listening.factories import AlertRuleFactory, MentionFactory, QueryFactory, SourceFactory
@@ -47,11 +47,22 @@ FUNCTION_VIEW_MODELS = {
     "org-member-update": Membership,
     "org-invitation-revoke": Invitation,
     "strategy-archive": "by-kind",
+    "strategy-post-detail": PlannedPost,
+    "strategy-post-edit": PlannedPost,
+    "strategy-post-comment": PlannedPost,
+    "strategy-post-reschedule": PlannedPost,
+    "strategy-post-media": PlannedPost,
+    "strategy-post-action": PlannedPost,
+    "strategy-profile-publishing": Profile,
+    "strategy-post-mark-published": PlannedPost,
+    "strategy-post-publish-retry": PlannedPost,
+    "strategy-idea-detail": ConversationIdea,
+    "strategy-idea-edit": ConversationIdea,
 }
 
 
 # Other URL arguments that are not object ids, with a valid value.
-EXTRA_KWARGS = {"key": "mention_volume"}
+EXTRA_KWARGS = {"key": "mention_volume", "action": "submit", "media_pk": 1}
 
 
 def _walk(patterns, prefix=""):
@@ -89,7 +100,8 @@ def _kwargs_variants(route, entry, org_slug, objects):
         for kind, kind_model in ARCHIVABLE.items():
             yield f"{entry.name}:{kind}", {"org_slug": org_slug, "kind": kind, "pk": objects[kind_model].pk}
     else:
-        yield entry.name, {"org_slug": org_slug, "pk": objects[model].pk}
+        extra = {k: v for k, v in EXTRA_KWARGS.items() if k in groups}
+        yield entry.name, {"org_slug": org_slug, "pk": objects[model].pk, **extra}
 
 
 def _url(route, entry, kwargs):
@@ -109,6 +121,10 @@ def objects_of_org(org, admin_user):
         Profile: factories.ProfileFactory(org=org),
         Campaign: factories.CampaignFactory(org=org),
         Referent: Referent.objects.create(org=org, name="Ana Lectora"),
+        PlannedPost: PlannedPost.objects.create(
+            org=org, profile=factories.ProfileFactory(org=org, handle="@cal@example.social"), text="Hola"
+        ),
+        ConversationIdea: ConversationIdea.objects.create(org=org, title="Club de lectura"),
         Membership: Membership.objects.get(org=org, user=admin_user),
         Invitation: Invitation.objects.create(org=org, email="someone@example.org", role="editor"),
         Mention: MentionFactory(org=org),

@@ -93,9 +93,62 @@ def test_response_rate_and_median_first_response(org):
     assert metric_value(org, "first_response_time", D, end) == 3.0
 
 
+def _post(org, profile, day, tier, status, likes=0, reposts=0, replies=0):
+    from strategy.models import PlannedPost
+
+    return PlannedPost.objects.create(
+        org=org,
+        profile=profile,
+        text="x",
+        hypothesis="h",
+        tier=tier,
+        status=status,
+        scheduled_at=datetime(day.year, day.month, day.day, 11, tzinfo=org.zoneinfo),
+        likes=likes,
+        reposts=reposts,
+        replies=replies,
+    )
+
+
 @pytest.mark.django_db
-def test_metrics_of_publishing_answer_no_data_yet(org):
+def test_metrics_of_publishing_without_posts_answer_no_data(org):
     assert metric_value(org, "engagement_rate", D, D + timedelta(days=7)) is None
+    assert metric_value(org, "posts_published", D, D + timedelta(days=7)) is None
+    assert metric_value(org, "tier_adherence", D, D + timedelta(days=7)) is None
+
+
+@pytest.mark.django_db
+def test_engagement_rate_is_interactions_over_the_profiles_followers(org):
+    profile = factories.ProfileFactory(org=org)
+    ProfileSnapshot.objects.create(org=org, profile=profile, date=D - timedelta(days=1), followers=1000)
+    _post(org, profile, D, "proven", "published", likes=30, reposts=10, replies=10)  # 5 %
+    _post(org, profile, D + timedelta(days=1), "proven", "published", likes=10)  # 1 %
+    _post(org, profile, D + timedelta(days=2), "proven", "scheduled", likes=999)  # not published: ignored
+    assert metric_value(org, "engagement_rate", D, D + timedelta(days=7)) == 3.0
+    series = dict(metric_series(org, "engagement_rate", D, D + timedelta(days=3), "day"))
+    assert series == {D: 5.0, D + timedelta(days=1): 1.0, D + timedelta(days=2): None}
+
+
+@pytest.mark.django_db
+def test_posts_published_against_planned_ignores_rejected_posts(org):
+    profile = factories.ProfileFactory(org=org)
+    for status in ("published", "published", "published", "scheduled"):
+        _post(org, profile, D, "proven", status)
+    _post(org, profile, D, "proven", "rejected")
+    assert metric_value(org, "posts_published", D, D + timedelta(days=1)) == 75.0
+
+
+@pytest.mark.django_db
+def test_tier_adherence_is_100_at_70_20_10_and_drops_with_the_distance(org):
+    profile = factories.ProfileFactory(org=org)
+    for tier, n in (("proven", 7), ("moderate", 2), ("radical", 1)):
+        for _ in range(n):
+            _post(org, profile, D, tier, "published")
+    assert metric_value(org, "tier_adherence", D, D + timedelta(days=1)) == 100.0
+    # Next day: only proven posts → 30 % of posts would have to change tier.
+    for _ in range(4):
+        _post(org, profile, D + timedelta(days=1), "proven", "published")
+    assert metric_value(org, "tier_adherence", D + timedelta(days=1), D + timedelta(days=2)) == 70.0
 
 
 @pytest.mark.django_db

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from mesm.models import Membership, Organization, Role
 from strategy import services as strategy_services
+from strategy.demo import seed_calendar
 from strategy.models import Audience, Campaign, Objective, Profile, Purpose
 
 DEMO_SLUG = "biblioteca-demo"
@@ -181,6 +182,7 @@ class Command(BaseCommand):
         self._listening(org)
         self._history(org)
         self._metrics(org)
+        seed_calendar(org, users, objectives=objectives, audiences=audiences, campaign=campaign)
         self.stdout.write(self.style.SUCCESS(f"Demo organisation: {org.name} (/o/{org.slug}/)"))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, first, _last, _email, role in DEMO_USERS:
@@ -248,7 +250,10 @@ class Command(BaseCommand):
             AlertRule.objects.get_or_create(org=org, name=name, defaults={"kind": kind, **extra})
 
     def _history(self, org):
-        """A year of past mentions through the real ingest (so rollups match), once."""
+        """Past mentions through the real ingest (so rollups match), in two parts, each once: a year
+        of the usual mix, then a last week where the book club reading Galdós fills up (more each
+        day) and a first board-games night gets talked about, so the trends page has something
+        rising against the steady rest."""
         import random
         from datetime import UTC, timedelta
 
@@ -259,67 +264,116 @@ class Command(BaseCommand):
         from listening.models import Mention, Source
         from listening.services.ingest import compile_org_queries, mentions_ingest
 
+        year_prefix, recent_prefix = "https://archivo.demo/mentions/", "https://archivo.demo/recent/"
         archive, created = Source.objects.get_or_create(
             org=org,
             name="Histórico de escucha (importado)",
             defaults={"platform": "mastodon", "kind": "hashtag", "target": "biblioteca", "enabled": False},
         )
-        if not created and Mention.objects.filter(source=archive).exists():
-            return
-        rng = random.Random(2026)
-        texts = [
-            ("Qué gozada el club de lectura de la Biblioteca Pública Demo, ¡gracias!", "es"),
-            ("La biblioteca ha estado genial hoy con el taller de cómic #BibliotecaDemo", "es"),
-            ("Otra vez el wifi de la biblioteca sin funcionar, fatal", "es"),
-            ("¿Alguien sabe a qué hora cierra la biblioteca los sábados?", "es"),
-            ("Nuevas novedades en la biblioteca: 200 libros de divulgación", "es"),
-            ("La biblioteca estaba cerrada por obras y nadie avisó, qué desastre", "es"),
-            ("Me encanta el fondo local digitalizado de la biblioteca, una joya", "es"),
-            ("La sala de estudio de la biblioteca está llena desde las 9", "es"),
-            ("Great storytelling session at the Biblioteca Pública Demo today!", "en"),
-            ("The library wifi is down again, really annoying", "en"),
-            ("Hoy presentación del club de lectura juvenil en la biblioteca", "es"),
-            ("Mucho ruido en la biblioteca esta tarde, imposible concentrarse", "es"),
-            ("La biblioteca municipal de Villaverde estrena horario de verano", "es"),
-            ("Buen ambiente en la biblioteca regional con la feria del libro", "es"),
-        ]
-        today = timezone.now().replace(minute=0, second=0, microsecond=0)
-        items = []
-        for n in range(1500):
-            # More conversation in term time, a summer dip and a September peak.
-            day = rng.randrange(1, 366)
-            moment = today - timedelta(days=day, hours=rng.randrange(0, 14))
-            if moment.month in (7, 8) and rng.random() < 0.5:
-                continue
-            text, language = rng.choice(texts)
-            items.append(
-                FetchedItem(
-                    external_id=f"https://archivo.demo/mentions/{n}",
-                    url=f"https://archivo.demo/mentions/{n}",
-                    text=text,
-                    author_handle=f"@vecino{rng.randrange(1, 160)}@mastodon.social",
-                    author_name=f"Vecino {n % 160}",
-                    author_followers=int(rng.paretovariate(1.2) * 40),
-                    published_at=moment.astimezone(UTC),
-                    language=language,
-                    likes=rng.randrange(0, 30),
-                    reposts=rng.randrange(0, 8),
-                    replies=rng.randrange(0, 5),
-                )
-            )
         queries = compile_org_queries(org.pk)
-        with tx.atomic():
-            result = mentions_ingest(source=archive, items=items, queries=queries, keep_query_ids=None, cursor={})
-        # The team answered most complaints and questions, first within a day or two, faster lately.
-        answered = Mention.objects.filter(pk__in=result.inserted_ids).exclude(sentiment="positive")
-        for mention in answered:
-            if rng.random() < 0.7:
-                age_days = (today - mention.published_at).days
-                hours = rng.uniform(1, 10) + age_days / 12
-                mention.collected_at = mention.published_at
-                mention.first_response_at = mention.published_at + timedelta(hours=hours)
-                mention.status = "answered" if age_days < 20 else "closed"
-                mention.save(update_fields=["collected_at", "first_response_at", "status"])
+        stored = Mention.objects.filter(source=archive)
+        if created or not stored.filter(external_id__startswith=year_prefix).exists():
+            rng = random.Random(2026)
+            texts = [
+                ("Qué gozada el club de lectura de la Biblioteca Pública Demo, ¡gracias!", "es"),
+                ("La biblioteca ha estado genial hoy con el taller de cómic #BibliotecaDemo", "es"),
+                ("Otra vez el wifi de la biblioteca sin funcionar, fatal", "es"),
+                ("¿Alguien sabe a qué hora cierra la biblioteca los sábados?", "es"),
+                ("Nuevas novedades en la biblioteca: 200 libros de divulgación", "es"),
+                ("La biblioteca estaba cerrada por obras y nadie avisó, qué desastre", "es"),
+                ("Me encanta el fondo local digitalizado de la biblioteca, una joya", "es"),
+                ("La sala de estudio de la biblioteca está llena desde las 9", "es"),
+                ("Great storytelling session at the Biblioteca Pública Demo today!", "en"),
+                ("The library wifi is down again, really annoying", "en"),
+                ("Hoy presentación del club de lectura juvenil en la biblioteca", "es"),
+                ("Mucho ruido en la biblioteca esta tarde, imposible concentrarse", "es"),
+                ("La biblioteca municipal de Villaverde estrena horario de verano", "es"),
+                ("Buen ambiente en la biblioteca regional con la feria del libro", "es"),
+            ]
+            today = timezone.now().replace(minute=0, second=0, microsecond=0)
+            items = []
+            for n in range(1500):
+                # More conversation in term time, a summer dip and a September peak.
+                day = rng.randrange(1, 366)
+                moment = today - timedelta(days=day, hours=rng.randrange(0, 14))
+                if moment.month in (7, 8) and rng.random() < 0.5:
+                    continue
+                text, language = rng.choice(texts)
+                items.append(
+                    FetchedItem(
+                        external_id=f"{year_prefix}{n}",
+                        url=f"{year_prefix}{n}",
+                        text=text,
+                        author_handle=f"@vecino{rng.randrange(1, 160)}@mastodon.social",
+                        author_name=f"Vecino {n % 160}",
+                        author_followers=int(rng.paretovariate(1.2) * 40),
+                        published_at=moment.astimezone(UTC),
+                        language=language,
+                        likes=rng.randrange(0, 30),
+                        reposts=rng.randrange(0, 8),
+                        replies=rng.randrange(0, 5),
+                    )
+                )
+            with tx.atomic():
+                result = mentions_ingest(source=archive, items=items, queries=queries, keep_query_ids=None, cursor={})
+            # The team answered most complaints and questions, first within a day or two, faster lately.
+            answered = Mention.objects.filter(pk__in=result.inserted_ids).exclude(sentiment="positive")
+            for mention in answered:
+                if rng.random() < 0.7:
+                    age_days = (today - mention.published_at).days
+                    hours = rng.uniform(1, 10) + age_days / 12
+                    mention.collected_at = mention.published_at
+                    mention.first_response_at = mention.published_at + timedelta(hours=hours)
+                    mention.status = "answered" if age_days < 20 else "closed"
+                    mention.save(update_fields=["collected_at", "first_response_at", "status"])
+        if not stored.filter(external_id__startswith=recent_prefix).exists():
+            rng = random.Random(2027)
+            book_club = [
+                ("Esta semana el #ClubDeLectura comenta «Marianela», de Galdós. ¡Quedan plazas!", "es"),
+                ("Me he apuntado al club de lectura para leer Marianela, qué ganas #ClubDeLectura", "es"),
+                ("¿Alguien más está leyendo Marianela para el club de lectura del jueves? #ClubDeLectura", "es"),
+                ("Qué bonita la sesión del club de lectura sobre Galdós en la Biblioteca Pública Demo", "es"),
+                ("El #ClubDeLectura se ha llenado: abren un segundo grupo los martes", "es"),
+                ("Recomendación del club de lectura: Marianela, de Benito Pérez Galdós. Corta y preciosa.", "es"),
+                ("Book club at the Biblioteca Pública Demo: we are reading Galdós' Marianela #ClubDeLectura", "en"),
+                ("Mi hija ha vuelto encantada del club de lectura juvenil, ya va por la mitad de Marianela", "es"),
+                ("Llorando con el final de Marianela. Gracias, #ClubDeLectura, por recuperar a Galdós", "es"),
+                ("Debate intenso en el club de lectura: ¿Pablo quería a Marianela o a su voz?", "es"),
+                ("Quien diga que Galdós es aburrido no ha leído Marianela #ClubDeLectura", "es"),
+                ("La biblioteca ha comprado más ejemplares de Marianela para el club de lectura, ¡bien!", "es"),
+            ]
+            games_night = [
+                ("Primera #NocheDeJuegos de mesa en la biblioteca este viernes, ¡trae a tu familia!", "es"),
+                ("Genial la noche de juegos de mesa, volveremos #NocheDeJuegos", "es"),
+                ("¿Hace falta inscribirse para la noche de juegos? #NocheDeJuegos", "es"),
+                ("Mis hijos no querían irse de la #NocheDeJuegos, qué buena idea", "es"),
+            ]
+            now = timezone.now().replace(second=0, microsecond=0)
+            plan = [(book_club, 36, 7 * 24), (games_night, 8, 4 * 24)]
+            items, n = [], 0
+            for texts, count, hours in plan:
+                for i in range(count):
+                    # Most recent hours are the busiest: the talk is still growing.
+                    moment = now - timedelta(hours=rng.triangular(1, hours, 1), minutes=rng.randrange(60))
+                    text, language = texts[i % len(texts)]  # each post about as often as the others
+                    items.append(
+                        FetchedItem(
+                            external_id=f"{recent_prefix}{n}",
+                            url=f"{recent_prefix}{n}",
+                            text=text,
+                            author_handle=f"@vecino{rng.randrange(1, 160)}@mastodon.social",
+                            author_name=f"Vecino {rng.randrange(1, 160)}",
+                            author_followers=int(rng.paretovariate(1.2) * 40),
+                            published_at=moment.astimezone(UTC),
+                            language=language,
+                            likes=rng.randrange(2, 40),
+                            reposts=rng.randrange(0, 12),
+                            replies=rng.randrange(0, 6),
+                        )
+                    )
+                    n += 1
+            with tx.atomic():
+                mentions_ingest(source=archive, items=items, queries=queries, keep_query_ids=None, cursor={})
 
     def _metrics(self, org):
         """A year of daily profile snapshots, institutional KPIs with monthly values, two mappings."""
