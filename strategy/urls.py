@@ -62,5 +62,5 @@ urlpatterns += [
 urlpatterns += [
     *urls_plan_csv.urlpatterns,
     *urls_publishing.urlpatterns,
-    *[pattern for pattern in urls_trends.urlpatterns if pattern.name != "strategy-idea-create"],
+    *urls_trends.urlpatterns,
 ]

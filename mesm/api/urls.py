@@ -8,6 +8,7 @@ from metrics import api_data as metrics_data_api
 from metrics import api_reports as metrics_api_reports
 from strategy import api as strategy_api
 from strategy import api_calendar as strategy_api_calendar
+from strategy import api_trends
 
 router = DefaultRouter()
 router.register("orgs", OrganizationViewSet, basename="api-org")
@@ -47,5 +48,6 @@ urlpatterns = [
         strategy_api_calendar.CalendarFeedView.as_view(),
         name="api-calendar-feed",
     ),
+    path("orgs/<slug:org_slug>/trends/", api_trends.TrendsView.as_view(), name="api-trends"),
     *router.urls,
 ]
