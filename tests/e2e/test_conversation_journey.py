@@ -58,7 +58,7 @@ def test_from_trend_to_an_approved_radical_post(live_server, browser, page, scre
 
     page.get_by_label("Perfil").select_option(str(profile.pk))
     page.get_by_label("Programada para").fill(f"{day.isoformat()}T18:00")
-    page.get_by_label("Texto").fill(
+    page.get_by_role("textbox", name="Texto", exact=True).fill(
         "¿Un club de lectura que elige sus libros por votación en Mastodon? Empezamos el jueves."
     )
     page.get_by_label("Experimento radical").check()

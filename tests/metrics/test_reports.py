@@ -2,8 +2,6 @@
 
 import csv
 import io
-import shutil
-import subprocess
 import time
 from datetime import date, timedelta
 
@@ -13,6 +11,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
+from pypdf import PdfReader
 
 from listening.models import MentionDaily
 from listening.services.ingest import ALL_MENTIONS
@@ -52,9 +51,8 @@ def _wait(report, seconds=90):
 
 
 def _pdf_text(pdf: bytes) -> str:
-    if shutil.which("pdftotext"):
-        return subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
-    return pdf.decode("latin-1")
+    """The PDF's text as a reader sees it (pypdf, so no system tool is needed)."""
+    return " ".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
 @pytest.mark.celery
