@@ -20,6 +20,10 @@ PAGES = [
     ("query-form", "/o/biblioteca-demo/listening/queries/1/"),
     ("alert-rules", "/o/biblioteca-demo/listening/alert-rules/"),
     ("members", "/o/biblioteca-demo/members/"),
+    ("calendar", "/o/biblioteca-demo/calendar/"),
+    ("balance", "/o/biblioteca-demo/calendar/balance/"),
+    ("trends", "/o/biblioteca-demo/trends/"),
+    ("learning", "/o/biblioteca-demo/learning/"),
     ("api-docs", "/api/docs/"),
 ]
 

@@ -156,6 +156,12 @@ CELERY_BEAT_SCHEDULE = {
     # Scheduled posts whose time has come are published; published posts' counts refreshed for 30 days.
     "publish-due-posts": {"task": "strategy.tasks.publish_due_posts", "schedule": 60.0},
     "refresh-post-metrics": {"task": "strategy.tasks.refresh_post_metrics", "schedule": 3600.0},
+    # Learning: trusted feeds (their own schedules live in the database) and Monday's lesson digest.
+    "dispatch-due-trusted-feeds": {"task": "learning.tasks.dispatch_due_feeds", "schedule": 300.0},
+    "weekly-lesson-digests": {
+        "task": "learning.tasks.send_lesson_digests",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
+    },
     "expire-raw-payloads": {"task": "listening.tasks.expire_raw_payloads", "schedule": 24 * 3600.0},
     "close-due-objectives": {"task": "metrics.tasks.close_due_objectives", "schedule": 6 * 3600.0},
     "collect-profile-snapshots": {"task": "metrics.tasks.collect_profile_snapshots", "schedule": 24 * 3600.0},
@@ -175,6 +181,8 @@ RAW_RETENTION_DAYS = env_int("RAW_RETENTION_DAYS", 365)
 YOUTUBE_API_KEY = env_str("YOUTUBE_API_KEY")
 # Address of the local demo platform server that `make run` starts (the demo sources point here).
 DEMO_PLATFORM_URL = env_str("DEMO_PLATFORM_URL", "http://127.0.0.1:8765")
+# Web address that "Open the published post" uses for Bluesky posts.
+BLUESKY_WEB_URL = env_str("BLUESKY_WEB_URL", "https://bsky.app")
 
 # --- Auth --------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

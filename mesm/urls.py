@@ -14,6 +14,7 @@ org_patterns = [
     path("", include("listening.urls")),
     path("", include("metrics.urls")),
     path("", include("strategy.urls")),
+    path("learning/", include("learning.urls")),
 ]
 
 urlpatterns = [
@@ -22,6 +23,7 @@ urlpatterns = [
     path("orgs/new/", views.organization_create, name="org-create"),
     path("o/<slug:org_slug>/", include(org_patterns)),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation-accept"),
+    path("s/", include("learning.urls_public")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,6 +1,8 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from learning import api_people as learning_api_people
+from learning import api_work as learning_api_work
 from listening import api as listening_api
 from mesm.api.views import OrganizationViewSet, TokenObtainView
 from metrics import api as metrics_api
@@ -27,6 +29,8 @@ router.register(f"{ORG}/alerts", listening_api.AlertViewSet, basename="api-alert
 router.register(f"{ORG}/reports", metrics_api_reports.ReportViewSet, basename="api-report")
 router.register(f"{ORG}/institutional-kpis", metrics_data_api.InstitutionalKPIViewSet, basename="api-institutional-kpi")
 router.register(f"{ORG}/mappings", metrics_data_api.MetricMappingViewSet, basename="api-mapping")
+for prefix, viewset, basename in [*learning_api_work.ROUTES, *learning_api_people.ROUTES]:
+    router.register(f"{ORG}/learning/{prefix}", viewset, basename=basename)
 router.register(f"{ORG}/snapshots", metrics_data_api.ProfileSnapshotViewSet, basename="api-snapshot")
 for prefix, viewset, basename in strategy_api_calendar.ROUTES:
     router.register(f"{ORG}/{prefix}", viewset, basename=basename)
@@ -49,5 +53,7 @@ urlpatterns = [
         name="api-calendar-feed",
     ),
     path("orgs/<slug:org_slug>/trends/", api_trends.TrendsView.as_view(), name="api-trends"),
+    *learning_api_work.urlpatterns,
+    *learning_api_people.urlpatterns,
     *router.urls,
 ]

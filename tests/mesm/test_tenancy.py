@@ -18,6 +18,9 @@ from metrics.models import InstitutionalKPI, MetricMapping, Report
 from strategy.models import KPI, Audience, Campaign, ConversationIdea, Objective, PlannedPost, Profile, Referent
 from strategy.views import ARCHIVABLE
 from tests import factories
+from tests.learning.test_people_factories import PEOPLE_VIEW_MODELS, people_objects_for
+from tests.learning.test_work_tenancy import FUNCTION_VIEW_MODELS as LEARNING_WORK_MODELS
+from tests.learning.test_work_tenancy import make_objects as learning_work_objects
 from tests.listening.factories import AlertRuleFactory, MentionFactory, QueryFactory, SourceFactory
 
 # Function views whose <pk> names a row of this model.
@@ -58,6 +61,8 @@ FUNCTION_VIEW_MODELS = {
     "strategy-post-publish-retry": PlannedPost,
     "strategy-idea-detail": ConversationIdea,
     "strategy-idea-edit": ConversationIdea,
+    **LEARNING_WORK_MODELS,
+    **PEOPLE_VIEW_MODELS,
 }
 
 
@@ -114,7 +119,7 @@ def objects_of_org(org, admin_user):
     query = QueryFactory(org=org)
     rule = AlertRuleFactory(org=org, query=query)
     institutional = InstitutionalKPI.objects.create(org=org, name="Visitas")
-    return {
+    objects = {
         Objective: objective,
         KPI: factories.KPIFactory(objective=objective),
         Audience: factories.AudienceFactory(org=org),
@@ -140,6 +145,7 @@ def objects_of_org(org, admin_user):
             org=org, title="x", start=date(2025, 5, 1), end=date(2025, 6, 1), pdf=b"%PDF", csv="a\n"
         ),
     }
+    return {**objects, **learning_work_objects(org), **people_objects_for(org)}
 
 
 def test_it_finds_the_organisation_urls():

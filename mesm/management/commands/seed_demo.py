@@ -7,6 +7,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from learning.demo_people import seed_people
+from learning.demo_work import seed_work
 from mesm.models import Membership, Organization, Role
 from strategy import services as strategy_services
 from strategy.demo import seed_calendar
@@ -183,6 +185,8 @@ class Command(BaseCommand):
         self._history(org)
         self._metrics(org)
         seed_calendar(org, users, objectives=objectives, audiences=audiences, campaign=campaign)
+        seed_work(org, users)
+        seed_people(org, users)
         self.stdout.write(self.style.SUCCESS(f"Demo organisation: {org.name} (/o/{org.slug}/)"))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, first, _last, _email, role in DEMO_USERS:

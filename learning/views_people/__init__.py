@@ -1,0 +1,1 @@
+"""Pages of the people half of stage 5: listening to staff and exploring trends."""

@@ -1,0 +1,1 @@
+"""HTML pages of learning (work half): home, internal use, cases, executives, lessons."""
