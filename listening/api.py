@@ -16,6 +16,7 @@ from listening.models import Alert, AlertRule, Mention, Query, Source
 from listening.selectors import MentionFilter
 from listening.services.mentions import mention_update
 from mesm.api.base import OrgAPIMixin, OrgScopedViewSet
+from mesm.csvsafe import csv_safe_row
 from mesm.models import Role
 from mesm.tenancy import scoped
 
@@ -104,12 +105,12 @@ def stream_mentions_csv(queryset, filename: str) -> StreamingHttpResponse:
         yield writer.writerow(CSV_COLUMNS)
         for m in queryset.order_by("-published_at", "-id").defer("raw", "search_vector").iterator(chunk_size=2000):
             yield writer.writerow(
-                [
+                csv_safe_row([
                     m.pk, m.platform, timezone.localtime(m.published_at).isoformat(), m.author_handle,
                     m.author_name, m.author_followers if m.author_followers is not None else "", m.text, m.url,
                     m.language, m.sentiment, round(m.sentiment_score, 3), m.likes, m.reposts, m.replies,
                     m.status, ";".join(m.tags), ";".join(str(q) for q in m.query_ids),
-                ]
+                ])
             )  # fmt: skip
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

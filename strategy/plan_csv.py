@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from mesm.csvsafe import csv_safe
 from mesm.models import Organization
 from strategy import workflow
 from strategy.limits import length_error
@@ -103,13 +104,11 @@ EXPORT_COLUMNS = [
     "external_url",
 ]
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value) -> str:
     """The cell as text, with a leading ' when a spreadsheet would read it as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return str(csv_safe(value))
 
 
 def profile_label(profile: Profile) -> str:

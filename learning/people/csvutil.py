@@ -3,16 +3,7 @@
 import csv
 import io
 
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection): "=HYPERLINK(…)".
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value) -> str:
-    """The cell as text, with a leading apostrophe when a spreadsheet would read it as a formula."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
+from mesm.csvsafe import FORMULA_STARTS, csv_safe  # noqa: F401  (re-exported for this half)
 
 
 def csv_text(header: list[str], rows) -> str:

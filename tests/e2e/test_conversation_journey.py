@@ -10,7 +10,7 @@ from django.utils import timezone
 from listening.models import HashtagDaily
 from strategy.models import PlannedPost, PostStatus, Tier
 from tests import factories
-from tests.e2e.conftest import ARTIFACTS
+from tests.conftest import ARTIFACTS
 
 
 def _login(page, base, username, next_path):

@@ -5,13 +5,12 @@ import pytest
 
 from learning.models import SurveyResponse
 from tests import factories
-from tests.e2e.conftest import browser, page, screenshot  # noqa: F401  (the browser fixtures live there)
 from tests.learning.test_people_factories import make_survey
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_a_colleague_answers_from_the_link_and_an_editor_sees_the_chart(live_server, page, screenshot):  # noqa: F811
+def test_a_colleague_answers_from_the_link_and_an_editor_sees_the_chart(live_server, page, screenshot):
     org = factories.OrganizationFactory(name="Biblioteca Norte", slug="norte")
     editor = factories.UserFactory(username="luisa", first_name="Luisa")
     factories.MembershipFactory(org=org, user=editor, role="editor")

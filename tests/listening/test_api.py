@@ -215,6 +215,19 @@ def test_it_exports_the_filtered_mentions_as_csv(api_for, org, viewer):
 
 
 @pytest.mark.django_db
+def test_the_export_neutralises_formulas_written_by_the_public(api_for, org, viewer):
+    MentionFactory(
+        org=org, text='=HYPERLINK("http://evil.example", "ver")', author_handle="@bad", sentiment="negative",
+        sentiment_score=-0.75,
+    )  # fmt: skip
+    response = api_for(viewer).get("/api/v1/orgs/norte/mentions/export.csv")
+    row = next(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert row["text"] == '\'=HYPERLINK("http://evil.example", "ver")'
+    assert row["author_handle"] == "'@bad"
+    assert row["sentiment_score"] == "-0.75"  # numbers stay numbers
+
+
+@pytest.mark.django_db
 def test_it_manages_alert_rules_and_lists_alerts(api_for, org, editor):
     api = api_for(editor)
     response = api.post(
