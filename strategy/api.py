@@ -190,10 +190,26 @@ class ReferentViewSet(OrgScopedViewSet):
     @action(detail=False, methods=["get"])
     def suggestions(self, request, *args, **kwargs):
         """Authors who mentioned the organisation, by 0.5·relevance + 0.3·reach + 0.2·engagement."""
-        from strategy.referents import referent_suggestions
+        return Response(_suggestions(self.org, request))
 
-        try:
-            days = min(max(int(request.query_params.get("days", 90)), 1), 365)
-        except ValueError:
-            days = 90
-        return Response(ReferentSuggestionSerializer(referent_suggestions(self.org, days=days), many=True).data)
+
+def _suggestions(org, request) -> list:
+    from strategy.referents import referent_suggestions
+
+    try:
+        days = min(max(int(request.query_params.get("days", 90)), 1), 365)
+    except ValueError:
+        days = 90
+    return ReferentSuggestionSerializer(referent_suggestions(org, days=days), many=True).data
+
+
+class InfluencerSuggestionsView(OrgAPIMixin, APIView):
+    """Authors who mentioned the organisation's queries and are not referents yet, best first:
+    0.5·relevance (matching mentions, recency) + 0.3·reach (followers) + 0.2·engagement."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("days", int, description="Window in days (default 90)")],
+        responses=ReferentSuggestionSerializer(many=True),
+    )
+    def get(self, request, *args, **kwargs):
+        return Response(_suggestions(self.org, request))

@@ -17,6 +17,7 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from metrics.models import ProfileSnapshot
 from strategy.models import (
     ConversationIdea,
     ConversationSettings,
@@ -143,6 +144,16 @@ def seed_calendar(org, users: dict, *, objectives, audiences, campaign) -> None:
     for profile in (mastodon, bluesky):
         profile.save(update_fields=["api_base_url", "credentials_encrypted", "updated_at"])
     profiles = [mastodon, mastodon, bluesky, instagram]
+    latest = {}
+    for profile_id, count in (
+        ProfileSnapshot.objects.filter(org=org, followers__isnull=False)
+        .order_by("date")
+        .values_list("profile_id", "followers")
+    ):
+        latest[profile_id] = count
+
+    def followers(profile) -> int:
+        return latest.get(profile.pk, 800)
 
     ideas = [
         ConversationIdea.objects.create(
@@ -208,12 +219,16 @@ def seed_calendar(org, users: dict, *, objectives, audiences, campaign) -> None:
             tier = Tier.PROVEN if roll < 0.68 else (Tier.MODERATE if roll < 0.9 else Tier.RADICAL)
             profile = profiles[index % 3]
             post = make(post_day, hour, profile, tier, PostStatus.PUBLISHED, index)
-            boost = {Tier.PROVEN: 1.0, Tier.MODERATE: 1.4, Tier.RADICAL: 2.1}[tier]
+            # Engagement grows over the half year (1.4 % → 2.6 % of followers) and experiments do better.
+            boost = {Tier.PROVEN: 1.0, Tier.MODERATE: 1.3, Tier.RADICAL: 1.7}[tier]
+            progress = (post_day - start).days / max((today - start).days, 1)
+            total = followers(profile) * (0.014 + 0.012 * progress) * boost * rng.uniform(0.7, 1.3)
             likes, reposts, replies = 0, 0, 0
             for age in range(0, 30, 3):
-                likes += int(rng.randint(2, 14) * boost / (1 + age / 6))
-                reposts += int(rng.randint(0, 5) * boost / (1 + age / 6))
-                replies += int(rng.randint(0, 3) * boost / (1 + age / 6))
+                share = 1 - 0.5 ** ((age + 3) / 3)  # most interactions arrive in the first days
+                likes = max(likes, int(total * 0.7 * share))
+                reposts = max(reposts, int(total * 0.2 * share))
+                replies = max(replies, int(total * 0.1 * share))
                 metrics.append(
                     PostMetric(
                         post=post, date=post_day + timedelta(days=age), likes=likes, reposts=reposts, replies=replies
@@ -280,9 +295,9 @@ def seed_calendar(org, users: dict, *, objectives, audiences, campaign) -> None:
         if status == PostStatus.PUBLISHED:
             PlannedPost.objects.filter(pk=post.pk).update(
                 published_at=post.scheduled_at,
-                likes=rng.randint(4, 30),
-                reposts=rng.randint(0, 8),
-                replies=rng.randint(0, 4),
+                likes=int(followers(post.profile) * rng.uniform(0.017, 0.026)),
+                reposts=int(followers(post.profile) * rng.uniform(0.004, 0.008)),
+                replies=int(followers(post.profile) * rng.uniform(0.002, 0.004)),
                 external_id=f"demo-{post.pk}",
                 external_url=f"https://www.instagram.com/p/demo-{post.pk}/",
             )

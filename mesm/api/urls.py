@@ -52,6 +52,11 @@ urlpatterns = [
         strategy_api_calendar.CalendarFeedView.as_view(),
         name="api-calendar-feed",
     ),
+    path(
+        "orgs/<slug:org_slug>/influencer-suggestions/",
+        strategy_api.InfluencerSuggestionsView.as_view(),
+        name="api-influencer-suggestions",
+    ),
     path("orgs/<slug:org_slug>/trends/", api_trends.TrendsView.as_view(), name="api-trends"),
     *learning_api_work.urlpatterns,
     *learning_api_people.urlpatterns,

@@ -214,4 +214,6 @@ def test_api_shape(org, editor, viewer, authors, api_for):
     assert set(suggestions[0]) >= {"score", "relevance", "reach", "engagement_score", "mentions", "followers"}
     viewer_api = api_for(viewer)
     assert viewer_api.get(f"{base}suggestions/").status_code == 200
+    # The same ranking at the address.
+    assert viewer_api.get(f"/api/v1/orgs/{org.slug}/influencer-suggestions/").json() == suggestions
     assert viewer_api.post(base, {"name": "Nope"}, format="json").status_code == 403
