@@ -40,6 +40,10 @@ test: install
 # Two test processes (pytest-xdist); each has its own test database, cache prefix and Celery queue.
 PYTEST_ARGS ?= -n 2
 
+## make bench: performance at scale on a separate database (BENCH_MENTIONS, default 1000000; see docs/performance.md)
+bench: install
+	$(PY) -m bench.run
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+# The main page of each stage, also taken 360 px wide (a phone) and checked for sideways scrolling.
+NARROW = ("overview", "objective-form", "inbox", "calendar", "director", "learning")
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
 OUT = Path(__file__).parent / "screenshots"
 PAGES = [
@@ -24,6 +26,7 @@ PAGES = [
     ("balance", "/o/biblioteca-demo/calendar/balance/"),
     ("trends", "/o/biblioteca-demo/trends/"),
     ("learning", "/o/biblioteca-demo/learning/"),
+    ("director", "/o/biblioteca-demo/metrics/"),
     ("api-docs", "/api/docs/"),
 ]
 
@@ -35,7 +38,7 @@ def main() -> None:
             executable_path="/usr/bin/chromium",
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
-        for lang, width in (("es", 1280), ("en", 1280), ("es", 360)):
+        for lang, width in (("es", 1280), ("en", 1280), ("es", 360), ("en", 360)):
             context = browser.new_context(viewport={"width": width, "height": 900}, locale=lang)
             page = context.new_page()
             page.goto(f"{BASE}/accounts/login/")
@@ -50,10 +53,15 @@ def main() -> None:
                 lang,
             )
             for name, path in PAGES:
-                if width < 400 and name not in ("overview", "objective-form", "inbox"):
+                if width < 400 and name not in NARROW:
                     continue
                 page.goto(BASE + path)
                 page.wait_for_load_state("networkidle")
+                # 360 px is also what a 1280 px window shows at 200 % zoom, more or less: the page
+                # must not scroll sideways (wide tables scroll inside their own box instead).
+                overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+                if overflow > 0:
+                    print(f"{name} ({lang}, {width} px) is {overflow} px wider than the window")
                 # Long lists (the inbox) are shown as the first screen, not the whole page.
                 page.screenshot(path=OUT / f"{name}-{lang}-{width}.png", full_page=name != "inbox")
             context.close()

@@ -93,7 +93,8 @@ class SurveyViewSet(MemberActionsMixin, OrgScopedViewSet):
 
     def perform_create(self, serializer):
         language = serializer.validated_data.get("language") or self.org.language
-        serializer.save(org=self.org, created_by=self.request.user, language=language)
+        survey = serializer.save(org=self.org, created_by=self.request.user, language=language)
+        serializer.instance = self.get_queryset().get(pk=survey.pk)  # with response_count for the answer
 
     @extend_schema(request=s.SurveyFromTemplateSerializer, responses={201: s.SurveySerializer})
     @action(detail=False, methods=["post"], url_path="from-template")
@@ -204,7 +205,7 @@ class StaffListViewSet(OrgScopedViewSet):
         parameters=[OpenApiParameter("platform", str, required=True, enum=Platform.values)],
         responses=s.StaffHandleRowSerializer(many=True),
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def handles(self, request, *args, **kwargs):
         """Name, department and handle of the list's people on one platform."""
         staff_list = self.get_object()
@@ -309,7 +310,7 @@ class PolicyVersionViewSet(MemberActionsMixin, OrgScopedViewSet):
         return Response(s.PolicyAcknowledgementSerializer(ack).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=s.PolicyAcknowledgementSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def acknowledgements(self, request, *args, **kwargs):
         version = self.get_object()
         return Response(s.PolicyAcknowledgementSerializer(version.acknowledgements.all(), many=True).data)
@@ -358,7 +359,8 @@ class ThinkTankIdeaViewSet(MemberActionsMixin, OrgScopedViewSet):
         return queryset.annotate(vote_count=Count("votes"), voted=Exists(voted))
 
     def perform_create(self, serializer):
-        serializer.save(org=self.org, created_by=self.request.user)
+        idea = serializer.save(org=self.org, created_by=self.request.user)
+        serializer.instance = self.get_queryset().get(pk=idea.pk)  # with vote_count and voted for the answer
 
     @extend_schema(request=None, responses=s.VoteSerializer)
     @action(detail=True, methods=["post", "delete"])

@@ -81,7 +81,7 @@ class ActivityViewSet(OrgScopedViewSet):
         responses={201: s.ActivityCommentSerializer},
         operation_id="activity_comment_add",
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def comments(self, request, *args, **kwargs):
         """The activity's comments; any member may POST one."""
         activity = self.get_object()

@@ -251,7 +251,9 @@ class StaffHandleRowSerializer(serializers.Serializer):
 
 
 class TalkSerializer(serializers.ModelSerializer):
-    lesson = serializers.PrimaryKeyRelatedField(read_only=True, help_text="The lesson recorded from the notes.")
+    lesson = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text="The lesson recorded from the notes."
+    )
 
     class Meta:
         model = Talk
@@ -374,7 +376,7 @@ class ThinkTankIdeaSerializer(serializers.ModelSerializer):
     vote_count = serializers.IntegerField(read_only=True)
     voted = serializers.BooleanField(read_only=True, help_text="Whether you voted for it.")
     conversation_idea = serializers.PrimaryKeyRelatedField(
-        read_only=True, help_text="The stage 3 conversation idea made from it."
+        read_only=True, allow_null=True, help_text="The stage 3 conversation idea made from it."
     )
 
     class Meta:
@@ -421,7 +423,7 @@ class PostPerformanceSerializer(serializers.ModelSerializer):
 class ExperimentSerializer(ModelCleanMixin, serializers.ModelSerializer):
     post = OrgRelatedField(queryset=PlannedPost.objects.all(), allow_null=True, required=False)
     post_performance = PostPerformanceSerializer(source="post", read_only=True, allow_null=True)
-    lesson = serializers.PrimaryKeyRelatedField(read_only=True)
+    lesson = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Experiment

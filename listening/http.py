@@ -11,9 +11,11 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import httpx
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from listening.connectors.base import AuthError, ConnectorError, RateLimited, TransientError
+from mesm.security import check_outbound_url
 
 TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=10.0, pool=5.0)
 USER_AGENT = "MESM/0.1 (social media listening for libraries)"
@@ -86,20 +88,50 @@ class HostLimiter:
             time.sleep(wait + random.uniform(0, 0.05))  # noqa: S311 - jitter, not security
 
 
+class _PrivateTarget(httpx.RequestError):
+    def __init__(self, message: str, request: httpx.Request):
+        super().__init__(message, request=request)
+        self.message = message
+
+
+def _check_target(url: str) -> None:
+    """No requests to private, loopback or link-local addresses unless ALLOW_PRIVATE_OUTBOUND (no SSRF)."""
+    try:
+        check_outbound_url(url)
+    except ValidationError as error:
+        raise ConnectorError(" ".join(error.messages)) from error
+
+
+def _refuse_private_target(request: httpx.Request) -> None:
+    try:
+        check_outbound_url(str(request.url))
+    except ValidationError as error:
+        raise _PrivateTarget(" ".join(error.messages), request) from error
+
+
 class HttpClient:
     """What connectors call: ``get``/``post`` with timeouts, through the host limiter."""
 
     def __init__(self, *, limiter: HostLimiter | None = None, client: httpx.Client | None = None):
         self.limiter = limiter
         self.last_url = ""
-        self.client = client or httpx.Client(timeout=TIMEOUT, headers={"User-Agent": USER_AGENT}, follow_redirects=True)
+        self.client = client or httpx.Client(
+            timeout=TIMEOUT,
+            headers={"User-Agent": USER_AGENT},
+            follow_redirects=True,
+            # Every hop of a redirect is checked too, so a public URL cannot bounce us to a private one.
+            event_hooks={"request": [_refuse_private_target]},
+        )
 
     def request(self, method: str, url: str, **kwargs) -> httpx.Response:
         self.last_url = url
+        _check_target(url)
         if self.limiter is not None:
             self.limiter.acquire(host_of(url))
         try:
             return self.client.request(method, url, **kwargs)
+        except _PrivateTarget as error:
+            raise ConnectorError(error.message) from error
         except httpx.TimeoutException as error:
             raise TransientError(_("The platform did not answer within the time limit.")) from error
         except httpx.HTTPError as error:

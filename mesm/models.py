@@ -119,3 +119,70 @@ class Invitation(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.accepted_at is None and timezone.now() < self.expires_at
+
+
+class AuditEntry(models.Model):
+    """One change made by someone (or by the system when actor is empty), kept for administrators to read."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("created")
+        UPDATE = "update", _("changed")
+        DELETE = "delete", _("deleted")
+        TRANSITION = "transition", _("moved")
+        CREDENTIALS = "credentials", _("changed the credentials of")
+        ROLE = "role", _("changed the role of")
+        JOIN = "join", _("joined")
+        REMOVE = "remove", _("removed")
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="audit_entries")
+    # The row outlives the user (SET_NULL) and keeps the name they had, so the log still reads.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(_("who"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    object_type = models.CharField(_("type"), max_length=60)
+    object_id = models.CharField(_("object id"), max_length=40, blank=True)
+    object_label = models.CharField(_("what"), max_length=300, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    objects = OrgScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["org", "-created_at"]), models.Index(fields=["org", "object_type"])]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+
+    def __str__(self) -> str:
+        return f"{self.actor_label or '—'} {self.action} {self.object_type} {self.object_label}"
+
+    def change_rows(self) -> list[tuple[str, str]]:
+        """(field, "old → new") pairs for the page; a value that is not a pair is shown as it is."""
+        rows = []
+        for key, value in (self.changes or {}).items():
+            if isinstance(value, list) and len(value) == 2:
+                old, new = ("—" if v in (None, "") else v for v in value)
+                rows.append((key, f"{old} → {new}"))
+            else:
+                rows.append((key, str(value)))
+        return rows
+
+
+class TwoFactorDevice(models.Model):
+    """A person's authenticator app (TOTP, RFC 6238). The shared secret is encrypted at rest."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="two_factor")
+    secret_encrypted = models.TextField(editable=False)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The last 30-second step accepted, so one code cannot be used twice.
+    last_step = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("two-step login device")
+        verbose_name_plural = _("two-step login devices")
+
+    def __str__(self) -> str:
+        return f"TOTP · {self.user}"

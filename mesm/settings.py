@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "template_partials",
+    "axes",
+    "csp",
     "mesm",
     "strategy",
     "listening",
@@ -81,7 +83,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Remembers who is acting, so audit() in services knows the actor without an extra argument.
+    "mesm.audit.CurrentActorMiddleware",
+    # Last: turns a locked-out login into the plain-words lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "mesm.urls"
@@ -266,20 +273,87 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ProfilePlatformEnum": "strategy.models.Platform",
         "SourcePlatformEnum": "listening.models.Source.Platform",
+        # A lesson's "source kind" and a listening source's "kind" would both be "SourceKindEnum".
+        "SourceKindEnum": "listening.models.Source.Kind",
+        "LessonSourceKindEnum": "learning.models.Lesson.SourceKind",
     },
 }
 
-# --- Security (explicit production values; `manage.py check --deploy` is clean with DEBUG=0) --
+# --- Security ------------------------------------------------------------------------------
+# Explicit production values: `DEBUG=0 SECRET_KEY=… manage.py check --deploy` gives no warnings
+# (tests/mesm/test_security.py runs it). docs/operations.md ("Security") explains each variable.
 if not DEBUG:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if SECRET_KEY.startswith("dev-only-") and not TESTING:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("Set SECRET_KEY in the environment (a long random string) when DEBUG is off.")
+    # Behind a TLS-terminating proxy, trust its "X-Forwarded-Proto: https" (the proxy must set or strip
+    # it). SECURE_PROXY_SSL_HEADER="" turns it off; "HTTP_X_FORWARDED_SSL=on" names another header.
+    _proxy_header = env_str("SECURE_PROXY_SSL_HEADER", "HTTP_X_FORWARDED_PROTO=https")
+    if "=" in _proxy_header:
+        _name, _value = _proxy_header.split("=", 1)
+        SECURE_PROXY_SSL_HEADER = (_name.strip(), _value.strip())
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
-    SECURE_CONTENT_TYPE_NOSNIFF = True
-    X_FRAME_OPTIONS = "DENY"
+# Always on, also in development, so a page that breaks under them breaks early.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# A login lasts SESSION_MAX_AGE_SECONDS (default 12 hours: one working day), then asks again. Not extended
+# on every request, which would cost a database write per page.
+SESSION_COOKIE_AGE = env_int("SESSION_MAX_AGE_SECONDS", 12 * 3600)
+
+# Content Security Policy (django-csp): no inline script anywhere, every script is a file under
+# /static/. Inline *style attributes* are allowed ('unsafe-inline' in style-src): templates and the
+# accessible SVG charts use a few style="…" attributes, and styles cannot run code.
+_CSP_SELF = "'self'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_CSP_SELF],
+        "script-src": [_CSP_SELF],
+        "style-src": [_CSP_SELF, "'unsafe-inline'"],
+        "img-src": [_CSP_SELF, "data:", "https:"],
+        "font-src": [_CSP_SELF],
+        "connect-src": [_CSP_SELF],
+        "object-src": ["'none'"],
+        "base-uri": [_CSP_SELF],
+        "form-action": [_CSP_SELF],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins for one username from one
+# address, that pair is locked out for AXES_COOLOFF_MINUTES. Attempts are kept in the database.
+AUTHENTICATION_BACKENDS = [
+    "mesm.security.ThrottledLoginBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_float("AXES_COOLOFF_MINUTES", 15.0) / 60.0  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "mesm.security.lockout_response"
+# Behind a proxy, the client address comes from X-Forwarded-For (the proxy must set it).
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if env_bool("BEHIND_PROXY") else ["REMOTE_ADDR"]
+)
+AXES_VERBOSE = False
+
+# Name shown in authenticator apps for the optional two-factor (TOTP) codes.
+OTP_ISSUER = env_str("OTP_ISSUER", "MESM")
+
+# Outgoing requests (webhooks, RSS feeds, platform URLs typed by users) to private, loopback or
+# link-local addresses are refused unless this is on (a self-hosted platform on the local network).
+# Off by default in production; on in development, where the demo platform server is on 127.0.0.1.
+ALLOW_PRIVATE_OUTBOUND = env_bool("ALLOW_PRIVATE_OUTBOUND", DEBUG)
 
 # --- Logging: everything to stdout -----------------------------------------------------------
 LOGGING = {

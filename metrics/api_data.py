@@ -99,7 +99,7 @@ class InstitutionalKPIViewSet(OrgScopedViewSet):
         responses={201: InstitutionalValueSerializer, 200: InstitutionalValueSerializer},
         description="Add a value; a value for a period that already has one replaces it (200).",
     )
-    @action(detail=True, methods=["get", "post"], serializer_class=InstitutionalValueSerializer)
+    @action(detail=True, methods=["get", "post"], serializer_class=InstitutionalValueSerializer, pagination_class=None)
     def values(self, request, *args, **kwargs):
         kpi = self.get_object()
         if request.method == "GET":

@@ -282,6 +282,18 @@ def parse_snapshots_csv(org, file, *, profile: Profile | None = None) -> ImportR
     A platform's own export (a "Date"/"Fecha" column and a "Followers"/"Seguidores" column, no
     profile column) is accepted when ``profile`` — chosen in the form — says whose counts they are.
     """
+    try:
+        return _parse_snapshots_csv(org, file, profile=profile)
+    except csv.Error:
+        # The csv module gives up on a cell over its size limit (128 KiB): the whole file is refused.
+        result = ImportResult(kind=SNAPSHOTS, org_id=org.pk)
+        result.bad_rows.append(
+            (None, _("the file cannot be read as CSV: a cell is far too long or a quote is not closed"))
+        )
+        return result
+
+
+def _parse_snapshots_csv(org, file, *, profile: Profile | None = None) -> ImportResult:
     result = ImportResult(kind=SNAPSHOTS, org_id=org.pk)
     if profile is not None and profile.org_id != org.pk:
         raise ValueError("The profile belongs to another organisation.")
@@ -344,6 +356,18 @@ def parse_snapshots_csv(org, file, *, profile: Profile | None = None) -> ImportR
 
 def parse_institutional_csv(org, kpi: InstitutionalKPI, file) -> ImportResult:
     """Values of one institutional KPI from a CSV: period, value[, note]."""
+    try:
+        return _parse_institutional_csv(org, kpi, file)
+    except csv.Error:
+        # The csv module gives up on a cell over its size limit (128 KiB): the whole file is refused.
+        result = ImportResult(kind=INSTITUTIONAL, org_id=org.pk, kpi_id=kpi.pk)
+        result.bad_rows.append(
+            (None, _("the file cannot be read as CSV: a cell is far too long or a quote is not closed"))
+        )
+        return result
+
+
+def _parse_institutional_csv(org, kpi: InstitutionalKPI, file) -> ImportResult:
     if kpi.org_id != org.pk:
         raise ValueError("The KPI belongs to another organisation.")
     result = ImportResult(kind=INSTITUTIONAL, org_id=org.pk, kpi_id=kpi.pk)

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from listening.models import Sentiment, Source
+from mesm.csvsafe import csv_safe
 from mesm.models import Organization
 from metrics import selectors
 from metrics.charts import Series, dual_axis_chart, format_number, format_percent, line_chart, stacked_bar_chart
@@ -365,7 +366,8 @@ def write_xlsx(data: ReportData) -> bytes:
         metric = BY_KEY[view.mapping.metric_key]
         kpi = view.mapping.institutional_kpi
         mapping_sheet = workbook.create_sheet(_sheet_title(f"{metric.label} – {kpi.name}", used))
-        mapping_sheet.append([_("Month"), str(metric.label), kpi.name + (f" ({kpi.unit})" if kpi.unit else "")])
+        kpi_label = csv_safe(kpi.name + (f" ({kpi.unit})" if kpi.unit else ""))  # a name like "=cmd…" stays text
+        mapping_sheet.append([_("Month"), str(metric.label), kpi_label])
         for month, social, institutional in zip(view.months, view.social, view.institutional, strict=True):
             mapping_sheet.append([month, social, institutional])
         for cell in mapping_sheet[1]:

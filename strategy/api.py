@@ -187,7 +187,7 @@ class ReferentViewSet(OrgScopedViewSet):
         parameters=[OpenApiParameter("days", int, description="Window in days (default 90)")],
         responses=ReferentSuggestionSerializer(many=True),
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)
     def suggestions(self, request, *args, **kwargs):
         """Authors who mentioned the organisation, by 0.5·relevance + 0.3·reach + 0.2·engagement."""
         return Response(_suggestions(self.org, request))

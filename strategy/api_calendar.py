@@ -30,7 +30,6 @@ from strategy.forms_calendar import PeriodForm
 from strategy.models import (
     ConversationIdea,
     PlannedPost,
-    PostEvent,
     PostEventKind,
     PostMedia,
     PostStatus,
@@ -258,17 +257,7 @@ class PlannedPostViewSet(OrgScopedViewSet):
             raise workflow.WorkflowError(_("A published post cannot be changed."))
 
     def _media_changed(self, post: PlannedPost, *, before: str, after: str) -> None:
-        """Keep the change in the history; new media on an approved post needs a new review."""
-        PostEvent.objects.create(
-            post=post, actor=self.request.user, kind=PostEventKind.EDITED, changes={"media": [before, after]}
-        )
-        if post.status in (PostStatus.APPROVED, PostStatus.SCHEDULED):
-            workflow.post_transition(
-                post,
-                "draft",
-                user=self.request.user,
-                reason=_("The images or videos changed after approval, so the post needs a new review."),
-            )
+        workflow.post_media_changed(post, user=self.request.user, before=before, after=after)
 
     # --- Balance and CSV -----------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 """Forms of the content calendar: posts (with their media), ideas, filters and calendar settings."""
 
+import mimetypes
 from datetime import date
 
 from django import forms
@@ -21,6 +22,25 @@ from strategy.models import (
 
 MAX_MEDIA_BYTES = 40 * 1024 * 1024
 MEDIA_TYPES = ("image/", "video/")
+
+
+def media_type_of(name: str) -> str | None:
+    """The image or video type a stored file is served as, from its name; None for anything else.
+
+    SVG is an image that can carry scripts, so it is not accepted (nor served inline).
+    """
+    guessed = mimetypes.guess_type(name)[0] or ""
+    return guessed if guessed.startswith(MEDIA_TYPES) and guessed != "image/svg+xml" else None
+
+
+def is_media_upload(upload) -> bool:
+    """Both the type the browser declared and the file's name say image or video.
+
+    The declared type alone is the client's word: "page.html" sent as image/png would later be served
+    as a web page from our own address.
+    """
+    declared = getattr(upload, "content_type", "") or ""
+    return declared.startswith(MEDIA_TYPES) and media_type_of(upload.name or "") is not None
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -94,7 +114,7 @@ class MediaForm(forms.ModelForm):
         if upload and hasattr(upload, "content_type"):
             if upload.size > MAX_MEDIA_BYTES:
                 raise forms.ValidationError(_("The file is larger than 40 MB."))
-            if not (upload.content_type or "").startswith(MEDIA_TYPES):
+            if not is_media_upload(upload):
                 raise forms.ValidationError(_("Attach an image or a video."))
         return upload
 

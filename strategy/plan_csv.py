@@ -384,6 +384,18 @@ def _missing_column(header: list[str], name: str) -> str:
 
 def plan_csv_parse(org: Organization, file, *, now: datetime | None = None) -> PlanImportResult:
     """Read a plan CSV into rows ready to import and refused rows (nothing is written)."""
+    try:
+        return _plan_csv_parse(org, file, now=now)
+    except csv.Error:
+        # The csv module gives up on a cell over its size limit (128 KiB): the whole file is refused.
+        result = PlanImportResult(org_id=org.pk)
+        result.bad_rows.append(
+            (None, _("the file cannot be read as CSV: a cell is far too long or a quote is not closed"))
+        )
+        return result
+
+
+def _plan_csv_parse(org: Organization, file, *, now: datetime | None = None) -> PlanImportResult:
     now = now or timezone.now()
     if hasattr(file, "seek"):
         file.seek(0)

@@ -159,3 +159,5 @@ class PurposeSerializer(serializers.ModelSerializer):
         model = Purpose
         fields = ["why", "what_for", "updated_at", "updated_by"]
         read_only_fields = ["updated_at", "updated_by"]
+        # PUT replaces the whole statement: both texts are sent (either may be empty).
+        extra_kwargs = {"why": {"required": True}, "what_for": {"required": True}}

@@ -12,7 +12,7 @@ from rest_framework import serializers
 
 from listening.models import Mention
 from mesm.api.base import OrgRelatedField
-from strategy.forms_calendar import MAX_MEDIA_BYTES, MEDIA_TYPES
+from strategy.forms_calendar import MAX_MEDIA_BYTES, is_media_upload
 from strategy.limits import post_length
 from strategy.models import (
     Audience,
@@ -90,7 +90,7 @@ class PostMediaSerializer(serializers.ModelSerializer):
         # The same limits as the post form's media (forms_calendar.MediaForm).
         if upload.size > MAX_MEDIA_BYTES:
             raise serializers.ValidationError(_("The file is larger than 40 MB."))
-        if not (getattr(upload, "content_type", "") or "").startswith(MEDIA_TYPES):
+        if not is_media_upload(upload):
             raise serializers.ValidationError(_("Attach an image or a video."))
         return upload
 

@@ -37,7 +37,21 @@ def _plan_context(org):
 
 @org_view()
 def overview(request):
-    return render(request, "strategy/overview.html", {"org": request.org, **_plan_context(request.org)})
+    from mesm.onboarding import first_steps
+
+    steps = first_steps(request.org)
+    done = sum(step.done for step in steps)
+    return render(
+        request,
+        "strategy/overview.html",
+        {
+            "org": request.org,
+            "first_steps": steps,
+            "first_steps_count": done,
+            "first_steps_done": done == len(steps),
+            **_plan_context(request.org),
+        },
+    )
 
 
 @org_view()

@@ -4,7 +4,6 @@ and history, the 70/20/10 balance, conversation ideas and the calendar settings.
 from __future__ import annotations
 
 import calendar as pycalendar
-import mimetypes
 from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
@@ -31,6 +30,7 @@ from strategy.forms_calendar import (
     MediaFormSet,
     PeriodForm,
     PostForm,
+    media_type_of,
 )
 from strategy.limits import post_length
 from strategy.models import (
@@ -248,7 +248,13 @@ def _post_form(request, post: PlannedPost | None):
                 with transaction.atomic():
                     saved = workflow.post_save(form.instance, user=request.user, before=before)
                     media.instance = saved
+                    old_names = [str(item) for item in saved.media.all()] if not creating else []
                     media.save()
+                    if not creating and media.has_changed():
+                        new_names = [str(item) for item in saved.media.all()]
+                        workflow.post_media_changed(
+                            saved, user=request.user, before=", ".join(old_names), after=", ".join(new_names)
+                        )
             except ValidationError as error:
                 _attach(form, error)
             else:
@@ -411,7 +417,11 @@ def post_media(request, pk, media_pk):
         handle = media.file.open("rb")
     except FileNotFoundError as error:
         raise Http404 from error
-    content_type = mimetypes.guess_type(media.file.name)[0] or "application/octet-stream"
+    content_type = media_type_of(media.file.name)
+    if content_type is None:
+        # Not an image or video by its name (an upload from before the name was checked): a download,
+        # never a page of ours that could run a script.
+        return FileResponse(handle, as_attachment=True, content_type="application/octet-stream")
     return FileResponse(handle, content_type=content_type)
 
 

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from mesm.audit import audit
 from mesm.models import Membership, Role
 from strategy.limits import length_error
 from strategy.models import (
@@ -110,9 +111,19 @@ def post_problems(post: PlannedPost, *, now=None) -> dict[str, list[str]]:
 
 
 def _event(post, actor, kind, *, from_status="", to_status="", changes=None, message=""):
+    actor = actor if actor is not None and actor.is_authenticated else None
+    if kind != PostEventKind.COMMENT:
+        # The organisation's audit log (administrators) gets every change and approval too.
+        audit_changes = dict(changes or {})
+        if from_status or to_status:
+            audit_changes["status"] = [from_status, to_status]
+        if message:
+            audit_changes["message"] = message
+        action = {PostEventKind.CREATED: "create", PostEventKind.EDITED: "update"}.get(kind, "transition")
+        audit(post.org, actor, action, post, changes=audit_changes)
     return PostEvent.objects.create(
         post=post,
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=actor,
         kind=kind,
         from_status=from_status,
         to_status=to_status,
@@ -295,6 +306,18 @@ def post_reschedule(post: PlannedPost, when, *, user) -> PlannedPost:
     post.save(update_fields=["scheduled_at", "updated_at"])
     _event(post, user, PostEventKind.EDITED, changes={"scheduled_at": [_display(old), _display(when)]})
     return post
+
+
+def post_media_changed(post: PlannedPost, *, user, before: str, after: str) -> None:
+    """Keep a media change in the history; new or removed media on an approved post needs a new review."""
+    _event(post, user, PostEventKind.EDITED, changes={"media": [before, after]})
+    if post.status in (S.APPROVED, S.SCHEDULED):
+        post_transition(
+            post,
+            "draft",
+            user=user,
+            reason=_("The images or videos changed after approval, so the post needs a new review."),
+        )
 
 
 def post_comment(post: PlannedPost, *, user, message: str) -> PostEvent:

@@ -105,7 +105,9 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(locale="es-ES", viewport={"width": 1280, "height": 900})
+    # The app's Content Security Policy forbids eval, which Playwright's wait_for_function uses;
+    # the policy itself is tested in tests/mesm/test_security.py.
+    context = browser.new_context(locale="es-ES", viewport={"width": 1280, "height": 900}, bypass_csp=True)
     page = context.new_page()
     page.set_default_timeout(15000)
     yield page

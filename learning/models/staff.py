@@ -81,6 +81,11 @@ class Survey(models.Model):
         return self.title
 
     def clean(self):
+        # Years before 1900 are typing slips, and their local time has no sensible UTC offset (LMT).
+        for name in ("opens_at", "closes_at"):
+            moment = getattr(self, name)
+            if moment and not 1900 <= moment.year <= 9000:
+                raise ValidationError({name: _("Choose a date between the years 1900 and 9000.")})
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             raise ValidationError({"closes_at": _("The survey must close after it opens.")})
 

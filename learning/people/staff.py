@@ -290,6 +290,22 @@ def staff_import_csv(org: Organization, text: str) -> ImportResult:
     is saved and the errors say which line and why.
     """
     import csv
+
+    from django.core.validators import ProhibitNullCharactersValidator
+
+    if "\x00" in text:  # PostgreSQL cannot store it; Django's own message, already translated
+        return ImportResult(errors=[(1, str(ProhibitNullCharactersValidator.message))])
+    try:
+        return _staff_import_csv(org, text)
+    except csv.Error:
+        # The csv module gives up on a cell over its size limit (128 KiB); nothing was saved yet.
+        return ImportResult(
+            errors=[(1, _("The file cannot be read as CSV: a cell is far too long or a quote is not closed."))]
+        )
+
+
+def _staff_import_csv(org: Organization, text: str) -> ImportResult:
+    import csv
     import io
 
     from django.core.exceptions import ValidationError

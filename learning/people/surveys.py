@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -338,6 +339,8 @@ def check_answers(questions: list[SurveyQuestion], raw: dict[int, object]) -> tu
                 continue
             if len(text) > MAX_TEXT_ANSWER:
                 errors[question.pk] = _("Keep the answer under %(count)s characters.") % {"count": MAX_TEXT_ANSWER}
+            elif "\x00" in text:  # PostgreSQL cannot store it; Django's own message, already translated
+                errors[question.pk] = str(ProhibitNullCharactersValidator.message)
             else:
                 answers[question.pk] = {"text": text}
     return answers, errors

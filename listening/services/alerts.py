@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -22,6 +23,7 @@ from listening.models import Alert, AlertRule, Mention, MentionHourly, Notificat
 from listening.query import compile_query, prepare
 from listening.services.ingest import ALL_MENTIONS
 from mesm.models import Membership
+from mesm.security import check_outbound_url
 
 logger = logging.getLogger(__name__)
 
@@ -185,9 +187,14 @@ def alert_webhook_deliver(*, alert: Alert) -> bool:
         headers["X-MESM-Signature"] = webhook_signature(rule.webhook_secret, body)
     attempts = alert.webhook_attempts + 1
     try:
-        response = httpx.post(rule.webhook_url, content=body, headers=headers, timeout=10)
+        # No SSRF: private, loopback and link-local receivers are refused unless ALLOW_PRIVATE_OUTBOUND;
+        # redirects are not followed (a receiver answers where it was asked).
+        check_outbound_url(rule.webhook_url)
+        response = httpx.post(rule.webhook_url, content=body, headers=headers, timeout=10, follow_redirects=False)
         ok = 200 <= response.status_code < 300
         error = "" if ok else f"HTTP {response.status_code}"
+    except ValidationError as exc:
+        ok, error = False, " ".join(exc.messages)
     except httpx.HTTPError as exc:
         ok, error = False, exc.__class__.__name__
     Alert.objects.filter(pk=alert.pk).update(

@@ -1,3 +1,4 @@
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.functional import cached_property
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import IsAuthenticated
@@ -24,6 +25,10 @@ class OrgAPIMixin:
             request.org = request._request.org
             request.membership = request._request.membership
         super().initial(request, *args, **kwargs)
+        # A NUL character in a filter reaches PostgreSQL as a server error; refuse it in plain words.
+        for key, values in request.query_params.lists():
+            if any("\x00" in text for text in (key, *values)):
+                raise serializers.ValidationError({key.replace("\x00", ""): [ProhibitNullCharactersValidator.message]})
 
     @cached_property
     def org(self):

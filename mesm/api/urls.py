@@ -4,6 +4,8 @@ from rest_framework.routers import DefaultRouter
 from learning import api_people as learning_api_people
 from learning import api_work as learning_api_work
 from listening import api as listening_api
+from mesm.api import schema as _schema_extensions  # noqa: F401  (registers the extensions)
+from mesm.api.audit import AuditEntryViewSet
 from mesm.api.views import OrganizationViewSet, TokenObtainView
 from metrics import api as metrics_api
 from metrics import api_data as metrics_data_api
@@ -31,6 +33,7 @@ router.register(f"{ORG}/institutional-kpis", metrics_data_api.InstitutionalKPIVi
 router.register(f"{ORG}/mappings", metrics_data_api.MetricMappingViewSet, basename="api-mapping")
 for prefix, viewset, basename in [*learning_api_work.ROUTES, *learning_api_people.ROUTES]:
     router.register(f"{ORG}/learning/{prefix}", viewset, basename=basename)
+router.register(f"{ORG}/audit", AuditEntryViewSet, basename="api-audit-entry")
 router.register(f"{ORG}/snapshots", metrics_data_api.ProfileSnapshotViewSet, basename="api-snapshot")
 for prefix, viewset, basename in strategy_api_calendar.ROUTES:
     router.register(f"{ORG}/{prefix}", viewset, basename=basename)

@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from listening.models import Alert, AlertRule, Mention, Query, Source
-from mesm.models import Invitation, Membership
+from mesm.models import AuditEntry, Invitation, Membership
 from metrics.models import InstitutionalKPI, MetricMapping, Report
 from strategy.models import KPI, Audience, Campaign, ConversationIdea, Objective, PlannedPost, Profile, Referent
 from strategy.views import ARCHIVABLE
@@ -132,6 +132,7 @@ def objects_of_org(org, admin_user):
         ConversationIdea: ConversationIdea.objects.create(org=org, title="Club de lectura"),
         Membership: Membership.objects.get(org=org, user=admin_user),
         Invitation: Invitation.objects.create(org=org, email="someone@example.org", role="editor"),
+        AuditEntry: AuditEntry.objects.create(org=org, action="update", object_type="objective", object_label="x"),
         Mention: MentionFactory(org=org),
         Source: SourceFactory(org=org),
         Query: query,

@@ -303,3 +303,16 @@ def test_posts_around_midnight_land_on_the_local_day(client_for, org, editor, pr
     january = client_for(editor).get(url("strategy-calendar", org) + "?month=2031-01").content.decode()
     february = client_for(editor).get(url("strategy-calendar", org) + "?month=2031-02").content.decode()
     assert "Nochevieja lectora" in january and "Nochevieja lectora" not in february
+
+
+def test_adding_an_image_to_an_approved_post_sends_it_back_to_review(client_for, org, editor, profile):
+    post = _post(org, profile, editor, status=PostStatus.APPROVED)
+    image = SimpleUploadedFile("nuevo.gif", GIF, content_type="image/gif")
+    data = form_data(profile, scheduled_at=timezone.localtime(post.scheduled_at).strftime("%Y-%m-%dT%H:%M"))
+    data.update({"text": post.text, "hashtags": "", "media-0-file": image, "media-0-alt_text": "Cartel nuevo"})
+    response = client_for(editor).post(url("strategy-post-edit", org, pk=post.pk), data)
+    assert response.status_code == 302
+    post.refresh_from_db()
+    assert post.status == PostStatus.DRAFT
+    change = post.events.filter(kind=PostEventKind.EDITED).last()
+    assert "nuevo" in change.changes["media"][1]

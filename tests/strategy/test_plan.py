@@ -20,7 +20,7 @@ def test_it_prints_the_plan_with_every_section(client_for, org, viewer):
         "Familias",
         "@norte@mastodon.social",
         "Verano joven",
-        "window.print()",
+        "data-print",
     ):
         assert text in body
 

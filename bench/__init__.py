@@ -1,0 +1,1 @@
+"""``make bench``: MESM's performance at scale, measured as ratios in one run (see docs/performance.md)."""

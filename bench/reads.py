@@ -1,0 +1,124 @@
+"""Read measurement through the real Django stack (the test Client, a logged-in user), and the
+raw-aggregate baseline for the dashboards."""
+
+from __future__ import annotations
+
+import base64
+import statistics
+import time
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from django.db import connection
+from django.utils import timezone
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def summary(samples: list[float]) -> dict:
+    return {
+        "p50_ms": round(statistics.median(samples) * 1000, 1),
+        "p95_ms": round(percentile(samples, 0.95) * 1000, 1),
+        "n": len(samples),
+    }
+
+
+def pages(org, *, queries, user_id: int, deep_cursor: str | None) -> dict[str, tuple[str, dict]]:
+    """Name → (path, extra request headers) for every page and endpoint measured."""
+    o, api = f"/o/{org.slug}", f"/api/v1/orgs/{org.slug}"
+    today = timezone.localdate()
+    filters = {
+        "query": str(queries[0]),
+        "platform": "mastodon",
+        "sentiment": "negative",
+        "language": "en",
+        "status": "new",
+        "assignee": str(user_id),
+        "author": "lector1",
+        "since": (today - timedelta(days=30)).isoformat(),
+        "until": today.isoformat(),
+    }
+    found = {
+        "director_30d": (f"{o}/metrics/?range=30", {}),
+        "director_365d": (f"{o}/metrics/?range=365", {}),
+        "listening_30d": (f"{o}/metrics/listening/?range=30", {}),
+        "listening_365d": (f"{o}/metrics/listening/?range=365", {}),
+        "inbox": (f"{o}/listening/", {}),
+    }
+    for name, value in filters.items():
+        found[f"inbox_{name}"] = (f"{o}/listening/?{urlencode({name: value})}", {})
+    found["search"] = (f"{o}/listening/?{urlencode({'q': 'taller lectura'})}", {})
+    found["api_first"] = (f"{api}/mentions/", {})
+    found["api_deep"] = (f"{api}/mentions/?cursor={deep_cursor}" if deep_cursor else f"{api}/mentions/", {})
+    found["trends"] = (f"{api}/trends/", {})
+    return found
+
+
+def deep_cursor(org_id: int, depth: float = 0.9) -> str | None:
+    """A DRF cursor pointing ``depth`` of the way down the newest-first list (as the ``next`` links
+    encode it: ``p`` = the last row's published_at)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM listening_mention WHERE org_id = %s", [org_id])
+        count = cursor.fetchone()[0]
+        if count < 2:
+            return None
+        cursor.execute(
+            "SELECT published_at FROM listening_mention WHERE org_id = %s ORDER BY published_at DESC, id DESC "
+            "OFFSET %s LIMIT 1",
+            [org_id, int(count * depth)],
+        )
+        position = cursor.fetchone()[0]
+    return base64.b64encode(urlencode({"p": str(position)}).encode()).decode()
+
+
+def measure(client, targets: dict[str, tuple[str, dict]], *, requests: int) -> dict[str, dict]:
+    results = {}
+    for name, (path, headers) in targets.items():
+        response = client.get(path, **headers)  # warm-up, and proof that it works
+        if response.status_code != 200:
+            raise RuntimeError(f"{name}: GET {path} answered {response.status_code}")
+        samples = []
+        for _ in range(requests):
+            started = time.perf_counter()
+            response = client.get(path, **headers)
+            samples.append(time.perf_counter() - started)
+            if response.status_code != 200:
+                raise RuntimeError(f"{name}: GET {path} answered {response.status_code}")
+        results[name] = summary(samples)
+    return results
+
+
+RAW_SQL = """
+SELECT date_trunc('day', published_at AT TIME ZONE 'UTC') AS day, platform, sentiment, count(*)
+  FROM listening_mention
+ WHERE org_id = %s AND published_at >= %s
+ GROUP BY 1, 2, 3
+"""
+ROLLUP_SQL = """
+SELECT day, platform, sentiment, sum(count)
+  FROM listening_mentiondaily
+ WHERE org_id = %s AND query_id = -1 AND day >= %s
+ GROUP BY 1, 2, 3
+"""
+
+
+def aggregates(org_id: int, *, requests: int) -> dict[str, dict]:
+    """The dashboards' volume-by-platform-and-sentiment aggregate, from raw mentions (the baseline)
+    and from the daily rollup the dashboards read; same result set."""
+    results = {}
+    for days in (30, 365):
+        start = timezone.now() - timedelta(days=days)
+        for name, sql, param in (("raw", RAW_SQL, start), ("rollup", ROLLUP_SQL, start.date())):
+            samples = []
+            for _ in range(requests + 1):
+                began = time.perf_counter()
+                with connection.cursor() as cursor:
+                    cursor.execute(sql, [org_id, param])
+                    cursor.fetchall()
+                samples.append(time.perf_counter() - began)
+            results[f"{name}_{days}d"] = summary(samples[1:])
+    return results
