@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run install migrate demo test lint format messages bench stop-services check-deploy clean
+.PHONY: run install migrate demo test lint format messages bench audit stop-services check-deploy clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -40,9 +40,19 @@ test: install
 # Two test processes (pytest-xdist); each has its own test database, cache prefix and Celery queue.
 PYTEST_ARGS ?= -n 2
 
+## make chaos: fault injection (killed workers, Redis down, PostgreSQL restarted, a misbehaving platform,
+## two beats, publishing crashes) on its own PostgreSQL and Redis; see docs/operations.md. Last line: JSON.
+.PHONY: chaos
+chaos: install
+	$(PY) -m chaos.run
+
 ## make bench: performance at scale on a separate database (BENCH_MENTIONS, default 1000000; see docs/performance.md)
 bench: install
 	$(PY) -m bench.run
+
+## make audit: bandit (no high findings) and pip-audit (no known vulnerabilities) — see docs/operations.md
+audit: install
+	VENV=$(VENV) bash .ci/audit
 
 lint: install
 	$(VENV)/bin/ruff check .

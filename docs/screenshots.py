@@ -9,7 +9,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 # The main page of each stage, also taken 360 px wide (a phone) and checked for sideways scrolling.
-NARROW = ("overview", "objective-form", "inbox", "calendar", "director", "learning")
+NARROW = ("overview", "objective-form", "inbox", "calendar", "director", "learning", "guide", "guide-listening")
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
 OUT = Path(__file__).parent / "screenshots"
 PAGES = [
@@ -28,6 +28,8 @@ PAGES = [
     ("learning", "/o/biblioteca-demo/learning/"),
     ("director", "/o/biblioteca-demo/metrics/"),
     ("api-docs", "/api/docs/"),
+    ("guide", "/o/biblioteca-demo/guide/"),
+    ("guide-listening", "/o/biblioteca-demo/guide/listening/"),
 ]
 
 

@@ -4,6 +4,7 @@ from celery import shared_task
 from django.db import transaction
 
 from learning.models import TrustedFeed
+from mesm.task_retry import DATABASE_ERRORS, retry_after_database_error
 
 
 @shared_task(ignore_result=True)
@@ -21,10 +22,13 @@ def dispatch_due_feeds() -> int:
 def poll_feed(self, feed_id: int) -> None:
     from learning.services.feeds import feed_poll
 
-    feed = TrustedFeed.objects.select_related("org").filter(pk=feed_id).first()
-    if feed is None:
-        return  # deleted since it was queued
-    feed_poll(feed=feed)
+    try:
+        feed = TrustedFeed.objects.select_related("org").filter(pk=feed_id).first()
+        if feed is None:
+            return  # deleted since it was queued
+        feed_poll(feed=feed)
+    except DATABASE_ERRORS as error:
+        raise retry_after_database_error(self, error) from error
 
 
 @shared_task(ignore_result=True)

@@ -249,8 +249,20 @@ class Mention(models.Model):
             models.Index(fields=["org", "status", "-published_at", "-id"], name="mention_status_idx"),
             models.Index(fields=["org", "sentiment", "-published_at", "-id"], name="mention_sentiment_idx"),
             models.Index(fields=["org", "platform", "-published_at", "-id"], name="mention_platform_idx"),
+            # Partial, so ingest (new mentions are neither assigned nor answered) never writes to them.
+            models.Index(
+                fields=["org", "assignee", "-published_at", "-id"],
+                condition=Q(assignee__isnull=False),
+                name="mention_assignee_idx",
+            ),
+            models.Index(
+                fields=["org", "published_at"],
+                condition=Q(first_response_at__isnull=False),
+                name="mention_answered_idx",
+            ),
             GinIndex(fields=["query_ids"], name="mention_queries_gin"),
             GinIndex(fields=["search_vector"], name="mention_search_gin"),
+            # The author filter's trigram indexes are created in SQL: migration 0005_read_indexes.
         ]
 
     def __str__(self) -> str:
@@ -281,6 +293,13 @@ class MentionNote(models.Model):
         ordering = ["created_at", "id"]
 
 
+# The rollup tables take ~30 new rows per new mention. Their organisation key is the first column
+# of their unique constraint (that index serves every lookup by organisation), and a database
+# foreign key would cost one deferred check per inserted row at every ingest commit; deleting an
+# organisation still deletes its rollup rows (Django's on_delete), and only ingest writes them.
+ROLLUP_ORG = {"db_constraint": False, "db_index": False}
+
+
 class MentionDaily(models.Model):
     """Rollup maintained at ingest: new mentions per day and dimension (dashboards read this).
 
@@ -288,7 +307,7 @@ class MentionDaily(models.Model):
     mention once whatever it matched (use it for totals: a mention may match several queries).
     """
 
-    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", **ROLLUP_ORG)
     day = models.DateField()
     query_id = models.BigIntegerField(default=0)
     platform = models.CharField(max_length=12)
@@ -302,12 +321,21 @@ class MentionDaily(models.Model):
                 fields=["org", "day", "query_id", "platform", "sentiment", "language"], name="mention_daily_unique"
             )
         ]
+        indexes = [
+            # The dashboards read one query id (all mentions, or the listening queries) over a range
+            # of days: an index-only scan with this.
+            models.Index(
+                fields=["org", "query_id", "day"],
+                include=["platform", "sentiment", "count"],
+                name="mention_daily_query_idx",
+            )
+        ]
 
 
 class MentionHourly(models.Model):
     """Rollup for alerts: new mentions per hour, query and sentiment (query_id as in MentionDaily)."""
 
-    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", **ROLLUP_ORG)
     hour = models.DateTimeField()
     query_id = models.BigIntegerField(default=0)
     sentiment = models.CharField(max_length=8)
@@ -322,7 +350,7 @@ class MentionHourly(models.Model):
 class HashtagDaily(models.Model):
     """Rollup for trends: hashtag uses per day."""
 
-    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", **ROLLUP_ORG)
     day = models.DateField()
     tag = models.CharField(max_length=100)
     count = models.PositiveIntegerField(default=0)
@@ -335,7 +363,7 @@ class TermDaily(models.Model):
     """Rollup for trends: mentions using a word per day (each word once per mention; stop-words,
     links, @handles, numbers and hashtags left out — see ``listening.enrichment.terms``)."""
 
-    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", **ROLLUP_ORG)
     day = models.DateField()
     term = models.CharField(max_length=100)
     count = models.PositiveIntegerField(default=0)
@@ -347,7 +375,7 @@ class TermDaily(models.Model):
 class AuthorDaily(models.Model):
     """Rollup for the listening dashboard's top authors: new mentions per author and day."""
 
-    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", **ROLLUP_ORG)
     day = models.DateField()
     author_handle = models.CharField(max_length=300)
     count = models.PositiveIntegerField(default=0)

@@ -63,14 +63,14 @@ class InboxFilterForm(forms.Form):
     """The inbox's filter bar: the same names as the API filters, with dates as dates."""
 
     q = forms.CharField(label=_("Search"), required=False)
-    query = forms.ModelChoiceField(label=_("Query"), queryset=Query.objects.none(), required=False)
+    query = forms.ModelChoiceField(label=_("Query"), queryset=Query.objects.none(), required=False, empty_label="—")
     platform = forms.ChoiceField(label=_("Platform"), choices=[("", "—"), *Source.Platform.choices], required=False)
     sentiment = forms.ChoiceField(label=_("Sentiment"), choices=[("", "—"), *Sentiment.choices], required=False)
     language = forms.ChoiceField(
         label=_("Language"), choices=[("", "—"), ("es", _("Spanish")), ("en", _("English"))], required=False
     )
     status = forms.ChoiceField(label=_("Status"), choices=[("", "—"), *MentionStatus.choices], required=False)
-    assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=None, required=False)
+    assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=None, required=False, empty_label="—")
     author = forms.CharField(label=_("Author"), required=False)
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

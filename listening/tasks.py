@@ -1,11 +1,14 @@
 """Thin Celery tasks: take ids, call a service. Safe to run twice."""
 
+import random
+
 from celery import shared_task
 from django.db import transaction
 
 from listening.models import Alert, Source
 from listening.services import alerts as alert_services
 from listening.services.poll import source_poll, sources_claim_due
+from mesm.task_retry import DATABASE_ERRORS, retry_after_database_error
 
 
 @shared_task(ignore_result=True)
@@ -19,10 +22,15 @@ def dispatch_due_sources() -> int:
 
 @shared_task(bind=True, acks_late=True, max_retries=3, ignore_result=True)
 def poll_source(self, source_id: int) -> None:
-    source = Source.objects.select_related("org").filter(pk=source_id).first()
-    if source is None:
-        return  # deleted since it was queued
-    source_poll(source=source)
+    try:
+        source = Source.objects.select_related("org").filter(pk=source_id).first()
+        if source is None:
+            return  # deleted since it was queued
+        source_poll(source=source)
+    except DATABASE_ERRORS as error:
+        # The page being stored rolled back whole with its cursor: polling again from the stored
+        # cursor neither loses nor repeats a post.
+        raise retry_after_database_error(self, error) from error
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -38,9 +46,7 @@ def deliver_webhook(self, alert_id: int) -> None:
     delivered = alert_services.alert_webhook_deliver(alert=alert)
     if not delivered and self.request.retries < self.max_retries:
         # Exponential backoff with jitter: 30 s, 1 min, 2 min… (capped by max_retries).
-        import random
-
-        countdown = 30 * (2**self.request.retries) * random.uniform(0.8, 1.2)  # noqa: S311
+        countdown = 30 * (2**self.request.retries) * random.uniform(0.8, 1.2)  # noqa: S311 - jitter
         raise self.retry(countdown=countdown)
 
 

@@ -44,6 +44,33 @@ def lockout_response(request, original_response=None, credentials=None):
     return response
 
 
+class RejectNulMiddleware:
+    """A NUL character in the query string is answered with a plain 400 before any view runs.
+
+    PostgreSQL cannot store or compare text containing NUL, so a search box given ``%00`` would
+    otherwise fail inside the database. Forms and the API's serializers already refuse NUL in
+    submitted fields; this covers every query-string parameter of every page and endpoint.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()):
+            return bad_request_response(
+                request,
+                _("The address contains an invisible control character that cannot be used. Remove it and try again."),
+            )
+        return self.get_response(request)
+
+
+def bad_request_response(request, message: str):
+    """A 400 in plain words: the API's error format under /api/, a page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": {"code": "invalid_request", "message": message, "fields": {}}}, status=400)
+    return render(request, "400.html", {"message": message}, status=400)
+
+
 def _is_private(address: str) -> bool:
     ip = ipaddress.ip_address(address)
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:

@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A NUL in the query string is a plain 400 before it can reach PostgreSQL.
+    "mesm.security.RejectNulMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -151,7 +153,9 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Longer than any retry countdown, so a task held by a dead worker is redelivered, not lost.
+# Redis gives a message not acknowledged within this time to another worker. It must stay longer than
+# any retry countdown (a worker holds such a task unacknowledged until it is due, so it would run twice);
+# it is also how long the task of a worker killed outright waits to come back (docs/operations.md).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_DEFAULT_QUEUE = TEST_RUN_NAME if TESTING else "celery"

@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from mesm import audit_views, two_factor, views
+from mesm import audit_views, guide, two_factor, views
 
 org_patterns = [
     path("settings/", views.organization_settings, name="org-settings"),
@@ -15,12 +15,14 @@ org_patterns = [
     path("", include("metrics.urls")),
     path("", include("strategy.urls")),
     path("learning/", include("learning.urls")),
+    path("guide/", include(guide.org_urlpatterns)),
 ]
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("orgs/new/", views.organization_create, name="org-create"),
+    path("guide/", include(guide.urlpatterns)),
     path("o/<slug:org_slug>/", include(org_patterns)),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation-accept"),
     path("s/", include("learning.urls_public")),

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Sum
 
-from listening.models import AuthorDaily, HashtagDaily, MentionDaily
-from listening.services.ingest import ALL_MENTIONS
-from metrics.engine import buckets, metric_series, metric_value
+from listening.models import AuthorDaily, HashtagDaily
+from metrics.engine import buckets, daily_totals, metric_series, metric_value, rollup_cached
 from metrics.models import InstitutionalValue, MetricMapping
 from metrics.registry import BY_KEY
 
@@ -81,42 +81,48 @@ def tiles(org, period: Period, keys: list[str]) -> list[Tile]:
 
 
 def volume_by(org, period: Period, dimension: str) -> tuple[list[date], dict[str, list[float]]]:
-    """New mentions per period bucket split by platform or sentiment (one query)."""
+    """New mentions per period bucket split by platform or sentiment (one grouped read of the daily
+    rollup, shared with the tiles inside ``engine.reading``)."""
     granularity = granularity_for(period)
     periods = buckets(period.start, period.end, granularity)
-    rows = (
-        MentionDaily.objects.filter(org=org, query_id=ALL_MENTIONS, day__gte=period.start, day__lt=period.end)
-        .values("day", dimension)
-        .annotate(total=Sum("count"))
-    )
+    starts = [bucket.start for bucket in periods]
+    if dimension not in ("platform", "sentiment"):
+        raise ValueError(dimension)
     split: dict[str, list[float]] = defaultdict(lambda: [0.0] * len(periods))
-    for row in rows:
-        for index, bucket in enumerate(periods):
-            if bucket.start <= row["day"] < bucket.end:
-                split[row[dimension]][index] += row["total"]
-                break
-    return [b.start for b in periods], dict(sorted(split.items()))
+    for day, counts in daily_totals(org, period.start, period.end, dimension).items():
+        index = bisect_right(starts, day) - 1
+        if index >= 0 and day < periods[index].end:
+            for key, total in counts.items():
+                split[key][index] += total
+    return starts, dict(sorted(split.items()))
 
 
 def top_hashtags(org, period: Period, limit: int = 10) -> list[tuple[str, int]]:
-    rows = (
-        HashtagDaily.objects.filter(org=org, day__gte=period.start, day__lt=period.end)
-        .values("tag")
-        .annotate(total=Sum("count"))
-        .order_by("-total", "tag")[:limit]
-    )
-    return [(row["tag"], row["total"]) for row in rows]
+    def compute():
+        rows = (
+            HashtagDaily.objects.filter(org=org, day__gte=period.start, day__lt=period.end)
+            .values("tag")
+            .annotate(total=Sum("count"))
+            .order_by("-total", "tag")[:limit]
+        )
+        return [(row["tag"], row["total"]) for row in rows]
+
+    return rollup_cached(org, "hashtags", (period.start, period.end, limit), compute)
 
 
 def top_authors(org, period: Period, limit: int = 10) -> list[tuple[str, int]]:
     """The authors who mentioned the library most in the period, from the author rollup."""
-    rows = (
-        AuthorDaily.objects.filter(org=org, day__gte=period.start, day__lt=period.end)
-        .values("author_handle")
-        .annotate(total=Sum("count"))
-        .order_by("-total", "author_handle")[:limit]
-    )
-    return [(row["author_handle"], row["total"]) for row in rows]
+
+    def compute():
+        rows = (
+            AuthorDaily.objects.filter(org=org, day__gte=period.start, day__lt=period.end)
+            .values("author_handle")
+            .annotate(total=Sum("count"))
+            .order_by("-total", "author_handle")[:limit]
+        )
+        return [(row["author_handle"], row["total"]) for row in rows]
+
+    return rollup_cached(org, "authors", (period.start, period.end, limit), compute)
 
 
 def pearson(xs: list[float], ys: list[float]) -> float | None:
@@ -142,12 +148,18 @@ class MappingView:
     pairs: int
 
 
-def mapping_views(org, today: date, months: int = 12) -> list[MappingView]:
-    """Each mapped pair as two monthly series over the last ``months`` months, with their correlation."""
+def mapping_span(today: date, months: int = 12) -> tuple[date, date]:
+    """[start, end) of the last ``months`` calendar months, this one included."""
     end = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
     start = end
     for _ in range(months):
         start = (start - timedelta(days=1)).replace(day=1)
+    return start, end
+
+
+def mapping_views(org, today: date, months: int = 12) -> list[MappingView]:
+    """Each mapped pair as two monthly series over the last ``months`` months, with their correlation."""
+    start, end = mapping_span(today, months)
     mappings = list(MetricMapping.objects.filter(org=org).select_related("institutional_kpi"))
     values = defaultdict(dict)
     for kpi_id, period_start, value in InstitutionalValue.objects.filter(

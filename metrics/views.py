@@ -4,8 +4,9 @@ from django.utils.translation import gettext as _
 
 from listening.models import Sentiment, Source
 from mesm.tenancy import org_view
-from metrics import selectors
+from metrics import cache, selectors
 from metrics.charts import Series, bar_chart, dual_axis_chart, sparkline, stacked_bar_chart
+from metrics.engine import reading
 from metrics.progress import STATUS_LABELS, objective_status
 from metrics.registry import BY_KEY
 from strategy.models import Objective
@@ -25,6 +26,12 @@ def director(request):
     """Are the objectives met, and how do the social metrics sit beside the institutional KPIs?"""
     today = timezone.localdate()
     period = selectors.period_for(request.GET.get("range"), today)
+    months_start, months_end = selectors.mapping_span(today)
+    with reading(request.org, min(period.previous.start, months_start), max(period.end, months_end)):
+        return _director(request, today, period)
+
+
+def _director(request, today, period):
     objectives, cache = [], {}
     for objective in (
         Objective.objects.active().filter(org=request.org).select_related("org", "owner").prefetch_related("kpis")
@@ -72,15 +79,22 @@ def listening_dashboard(request):
     """What is being said: volume by platform, sentiment over time, hashtags, share of voice, responses."""
     today = timezone.localdate()
     period = selectors.period_for(request.GET.get("range"), today)
+    with reading(request.org, period.previous.start, period.end):
+        return _listening_dashboard(request, period)
+
+
+def _listening_dashboard(request, period):
     days, by_platform = selectors.volume_by(request.org, period, "platform")
     platform_names = dict(Source.Platform.choices)
-    volume_chart = stacked_bar_chart(
+    volume_chart = cache.chart(
+        stacked_bar_chart,
         title=_("Mentions by platform"),
         x_labels=days,
         series=[Series(str(platform_names.get(key, key)), values) for key, values in by_platform.items()],
     )
     _days, by_sentiment = selectors.volume_by(request.org, period, "sentiment")
-    sentiment_chart = stacked_bar_chart(
+    sentiment_chart = cache.chart(
+        stacked_bar_chart,
         title=_("Sentiment of the mentions"),
         x_labels=days,
         series=[
@@ -93,12 +107,18 @@ def listening_dashboard(request):
         ],
     )
     hashtags = selectors.top_hashtags(request.org, period)
-    hashtag_chart = bar_chart(
-        title=_("Most used hashtags"), categories=[f"#{tag}" for tag, _ in hashtags], values=[n for _, n in hashtags]
+    hashtag_chart = cache.chart(
+        bar_chart,
+        title=_("Most used hashtags"),
+        categories=[f"#{tag}" for tag, _ in hashtags],
+        values=[n for _, n in hashtags],
     )
     authors = selectors.top_authors(request.org, period)
-    author_chart = bar_chart(
-        title=_("Who mentions the library most"), categories=[a for a, _ in authors], values=[n for _, n in authors]
+    author_chart = cache.chart(
+        bar_chart,
+        title=_("Who mentions the library most"),
+        categories=[a for a, _ in authors],
+        values=[n for _, n in authors],
     )
     tiles = selectors.tiles(
         request.org,
@@ -153,6 +173,11 @@ def campaign_dashboard(request, pk):
             }
         )
     started = campaign.starts_on <= today
+    with reading(request.org, period.previous.start, period.end):
+        return _campaign(request, campaign, period, objectives, started)
+
+
+def _campaign(request, campaign, period, objectives, started):
     days, by_sentiment = selectors.volume_by(request.org, period, "sentiment") if started else ([], {})
     chart = (
         stacked_bar_chart(

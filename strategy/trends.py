@@ -154,21 +154,34 @@ def _detect(org, period: TrendPeriod, kinds, *, window_days: int, baseline_days:
     return found
 
 
+DAILY_SQL = """
+SELECT 'hashtag', tag, day, count FROM listening_hashtagdaily
+ WHERE org_id = %(org)s AND day >= %(start)s AND day < %(end)s AND tag = ANY(%(hashtags)s::text[])
+UNION ALL
+SELECT 'term', term, day, count FROM listening_termdaily
+ WHERE org_id = %(org)s AND day >= %(start)s AND day < %(end)s AND term = ANY(%(terms)s::text[])
+"""
+
+
 def _fill_daily(org, period: TrendPeriod, found: list[Trend]) -> None:
-    """The daily counts of the chosen trends, one query per rollup, zeros filled in."""
+    """The daily counts of the chosen trends in one query for both rollups, zeros filled in. The
+    query runs even when nothing was found, so the page's query count never depends on the data."""
     index = {day: n for n, day in enumerate(period.days)}
-    for kind, model, key in _ROLLUPS:
-        chosen = {t.term: t for t in found if t.kind == kind}
-        if not chosen:
-            continue
-        series = {term: [0] * len(index) for term in chosen}
-        rows = model.objects.filter(
-            org=org, day__gte=period.baseline_start, day__lt=period.end, **{f"{key}__in": list(chosen)}
-        ).values_list(key, "day", "count")
-        for term, day, count in rows:
-            series[term][index[day]] += count
-        for term, trend in chosen.items():
-            trend.daily = list(zip(period.days, series[term], strict=True))
+    chosen = {(t.kind, t.term): t for t in found}
+    series = {key: [0] * len(index) for key in chosen}
+    params = {
+        "org": org.pk,
+        "start": period.baseline_start,
+        "end": period.end,
+        "hashtags": [t.term for t in found if t.kind == "hashtag"],
+        "terms": [t.term for t in found if t.kind == "term"],
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(DAILY_SQL, params)
+        for kind, term, day, count in cursor.fetchall():
+            series[(kind, term)][index[day]] += count
+    for key, trend in chosen.items():
+        trend.daily = list(zip(period.days, series[key], strict=True))
 
 
 # How each folded letter may be written (``ñ`` stays itself: "año" is not "ano").
@@ -214,9 +227,8 @@ ORDER BY v.n, m.published_at DESC, m.id DESC
 
 def _fill_samples(org, period: TrendPeriod, found: list[Trend]) -> None:
     """The latest mentions of the window behind each trend, in one query for all of them; a text
-    already shown (a repost, a copied announcement) is skipped for the next one."""
-    if not found:
-        return
+    already shown (a repost, a copied announcement) is skipped for the next one. It runs even
+    when nothing was found (an empty list), so the query count never depends on the data."""
     tz = org.zoneinfo
     params = {
         "n": list(range(len(found))),
@@ -256,8 +268,8 @@ def trends(
 ) -> list[Trend]:
     """The organisation's rising hashtags and/or terms, best first, with daily counts and samples.
 
-    A fixed number of queries whatever the data: one aggregate and one daily read per rollup, and
-    one query for every sample. ``end`` is the day after the window (default: tomorrow, so the
+    A fixed number of queries whatever the data: one aggregate per rollup kind asked for, one daily
+    read for every trend, and one query for every sample. ``end`` is the day after the window (default: tomorrow, so the
     window ends today).
     """
     check_trend_params(window_days=window_days, baseline_days=baseline_days, kind=kind, limit=limit)

@@ -116,21 +116,68 @@ def normalise_language_code(code: str | None) -> str | None:
     return _THREE_LETTER_CODES.get(primary)
 
 
+class _DetectionChars(dict):
+    """``str.translate`` table for ``clean_for_detection``, filled on first sight of each character:
+    letters, combining marks (Devanagari, Thai...), whitespace and sentence punctuation are kept;
+    emoji, symbols, digits and variation selectors become spaces. The translation runs in C, the
+    per-character decision once per distinct character per process."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        kept = ch.isalpha() or ch.isspace() or ch in _KEEP_PUNCTUATION or unicodedata.category(ch).startswith("M")
+        self[code] = value = ch if kept else " "
+        return value
+
+
+_DETECTION_CHARS = _DetectionChars()
+
+
 def clean_for_detection(text: str) -> str:
     """Strip what carries no language signal from a social post (and what confuses the model)."""
     text = _URL_RE.sub(" ", text)
     text = _HANDLE_RE.sub(" ", text)
     text = _HASHTAG_RE.sub(lambda m: " " + _CAMEL_RE.sub(" ", m.group(1)) + " ", text)
     text = _ELONGATION_RE.sub(r"\1", text)
-    # Keep letters, combining marks (Devanagari, Thai...), whitespace and sentence punctuation;
-    # emoji, symbols, digits and variation selectors become spaces.
-    kept = [
-        ch
-        if ch.isalpha() or ch.isspace() or ch in _KEEP_PUNCTUATION or unicodedata.category(ch).startswith("M")
-        else " "
-        for ch in text
-    ]
-    return _SPACES_RE.sub(" ", "".join(kept)).strip()
+    return _SPACES_RE.sub(" ", text.translate(_DETECTION_CHARS)).strip()
+
+
+def _has_letters(text: str, count: int) -> bool:
+    for ch in text:
+        if ch.isalpha():
+            count -= 1
+            if count <= 0:
+                return True
+    return count <= 0
+
+
+_priors = None
+
+
+def _prior_weights(identifier) -> np.ndarray:
+    """``_PRIORS`` as a vector over the model's columns (float64, as Python multiplies them)."""
+    global _priors
+    if _priors is None:
+        _priors = np.array([_PRIORS.get(code, _DEFAULT_PRIOR) for code in identifier.nb_classes], dtype=np.float64)
+    return _priors
+
+
+def _best_language(identifier, cleaned: str) -> str | None:
+    """The language with the highest probability × prior (the first one in py3langid's ``rank``
+    order on a tie), or None when every weighted score is 0.
+
+    Same answer as walking ``identifier.rank(cleaned)`` best first, without building and sorting
+    the list of all ~110 languages for every post: one vector product and an argmax.
+    """
+    probabilities = identifier._decide(cleaned).astype(np.float64)
+    weighted = probabilities * _prior_weights(identifier)
+    best = weighted.max()
+    if not best > 0.0:
+        return None
+    ties = np.flatnonzero(weighted == best)
+    if len(ties) == 1:
+        return identifier.nb_classes[int(ties[0])]
+    # rank() sorts by probability, stable on column order (a label's first column holds its score).
+    return identifier.nb_classes[int(min(ties, key=lambda column: (-probabilities[column], column)))]
 
 
 def detect_language(text: str, hint: str | None = None) -> str | None:
@@ -147,15 +194,6 @@ def detect_language(text: str, hint: str | None = None) -> str | None:
     if not text or not isinstance(text, str):
         return None
     cleaned = clean_for_detection(text)
-    if sum(ch.isalpha() for ch in cleaned) < MIN_LETTERS:
+    if not _has_letters(cleaned, MIN_LETTERS):
         return None
-    best_code, best_score = None, 0.0
-    for code, probability in _get_identifier().rank(cleaned):
-        # rank() is sorted by probability and no prior exceeds 1, so once the probability alone
-        # cannot beat the best weighted score, no later language can either.
-        if probability <= best_score:
-            break
-        score = probability * _PRIORS.get(code, _DEFAULT_PRIOR)
-        if score > best_score:
-            best_code, best_score = code, score
-    return best_code
+    return _best_language(_get_identifier(), cleaned)

@@ -54,7 +54,7 @@ _CLAUSE_END = _SENTENCE_END | {",", ";", ":", "¿", "¡"}
 LEXICON = lx.load_lexicon()
 
 
-@dataclass
+@dataclass(slots=True)
 class Token:
     kind: str  # "word", "emoji" or "punct"
     text: str  # normalised word, emoji character or punctuation mark
@@ -156,8 +156,11 @@ def _is_known(word: str) -> bool:
     return word in _KNOWN_FUNCTION_WORDS or lookup(word) is not None
 
 
+@lru_cache(maxsize=65536)
 def _normalise_word(raw: str) -> tuple[tuple[str, ...], float]:
-    """Normalised word(s) for a raw token, with the emphasis an elongation adds."""
+    """Normalised word(s) for a raw token, with the emphasis an elongation adds.
+
+    Cached: a pure function of the word as written, and posts reuse a small vocabulary."""
     word = lx.normalise(raw)
     emphasis = 1.0
     if _LAUGHTER_RE.match(word) and len(word) >= 4:
@@ -186,7 +189,8 @@ def tokenise(text: str) -> list[Token]:
         value = match.group()
         if kind == "word":
             words, emphasis = _normalise_word(value)
-            tokens.extend(Token("word", word, raw=value, emphasis=emphasis) for word in words)
+            for word in words:
+                tokens.append(Token("word", word, value, emphasis))
         elif kind == "emoji":
             tokens.append(Token("emoji", value, valence=EMOJI_VALENCE[value]))
         elif kind == "emoticon":

@@ -155,4 +155,8 @@ def mentions_delete(*, org, ids: list[int]) -> int:
     per_source = Mention.objects.filter(pk__in=[row["pk"] for row in rows], source__isnull=False)
     for item in per_source.values("source").annotate(n=Count("pk")):
         Source.objects.filter(pk=item["source"]).update(mentions_count=F("mentions_count") - item["n"])
+    # Mentions whose source is gone write no source row, which the dashboards' cache keys on.
+    from metrics.cache import bump_org_data_version
+
+    bump_org_data_version(org.pk)
     return Mention.objects.filter(pk__in=[row["pk"] for row in rows]).delete()[0]

@@ -1,12 +1,17 @@
 """The mentions inbox: filter, search, read, assign, tag, answer and close."""
 
+import hashlib
+import logging
 from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.template.loader import get_template
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,6 +24,8 @@ from mesm.models import Role
 from mesm.tenancy import get_scoped_or_404, org_view, scoped
 
 PAGE_SIZE = 50
+
+logger = logging.getLogger(__name__)
 
 
 def _filtered(request):
@@ -46,6 +53,89 @@ def _filtered(request):
     return form, MentionFilter(params, queryset=queryset).qs
 
 
+ROW_TEMPLATE = "listening/includes/mention_row.html"
+ROW_TTL_SECONDS = 24 * 3600
+
+
+def _row_key(mention, *, org, can_edit: bool) -> str:
+    """A digest of everything the row shows and everything its rendering depends on (language,
+    time zone, role, organisation address), so a cached row is never out of date."""
+    assignee = mention.assignee
+    parts = (
+        ROW_TEMPLATE, translation.get_language(), timezone.get_current_timezone_name(), org.slug, can_edit,
+        mention.pk, mention.platform, mention.author_handle, mention.author_name, mention.author_followers,
+        mention.published_at.isoformat(), mention.text, mention.sentiment, mention.status,
+        (assignee.pk, assignee.get_full_name(), assignee.username) if assignee else None,
+        mention.query_names, mention.tags, mention.likes, mention.reposts, mention.replies,
+    )  # fmt: skip
+    return "inbox-row:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
+def rows_html(rows, *, org, can_edit: bool) -> None:
+    """Set ``row_html`` on each mention: the row's markup, rendered once per content and kept in
+    the cache (a page of 50 rows is most of the inbox's rendering time). Redis being down only
+    means rendering every row."""
+    keys = {mention.pk: _row_key(mention, org=org, can_edit=can_edit) for mention in rows}
+    try:
+        found = cache.get_many(list(keys.values()))
+    except Exception:  # noqa: BLE001 - a cache outage must not break the inbox
+        logger.warning("inbox row cache unavailable", exc_info=True)
+        found = None
+    template, rendered = get_template(ROW_TEMPLATE), {}
+    for mention in rows:
+        html = (found or {}).get(keys[mention.pk])
+        if html is None:
+            html = template.render({"m": mention, "can_edit": can_edit, "current_org": org})
+            rendered[keys[mention.pk]] = html
+        mention.row_html = mark_safe(html)  # noqa: S308 - rendered from our template, with autoescape
+    if rendered and found is not None:
+        try:
+            cache.set_many(rendered, ROW_TTL_SECONDS)
+        except Exception:  # noqa: BLE001
+            logger.warning("inbox row cache unavailable", exc_info=True)
+
+
+FILTERS_TEMPLATE = "listening/includes/inbox_filters.html"
+
+
+def filters_html(form, *, org, params, queries: list[tuple[int, str]]) -> str:
+    """The filter bar's fields, rendered once per (language, filters typed, the organisation's
+    queries and members) and cached. ``queries`` are the organisation's (id, name) by name; the
+    members are read here, as the select box would have read them, so a cached and a fresh
+    render run the same queries."""
+    query_field, assignee_field = form.fields["query"], form.fields["assignee"]
+    members = [
+        (pk, f"{first} {last}".strip() or username)
+        for pk, first, last, username in assignee_field.queryset.values_list(
+            "pk", "first_name", "last_name", "username"
+        )
+    ]
+    query_field.choices = [("", query_field.empty_label), *queries]
+    assignee_field.choices = [("", assignee_field.empty_label), *members]
+    parts = (
+        FILTERS_TEMPLATE,
+        translation.get_language(),
+        org.pk,
+        form.is_bound,
+        sorted(params.lists()),
+        queries,
+        members,
+    )
+    key = "inbox-filters:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+    try:
+        html = cache.get(key)
+    except Exception:  # noqa: BLE001 - a cache outage must not break the inbox
+        logger.warning("inbox filter cache unavailable", exc_info=True)
+        return mark_safe(get_template(FILTERS_TEMPLATE).render({"form": form}))  # noqa: S308
+    if html is None:
+        html = get_template(FILTERS_TEMPLATE).render({"form": form})
+        try:
+            cache.set(key, html, ROW_TTL_SECONDS)
+        except Exception:  # noqa: BLE001
+            logger.warning("inbox filter cache unavailable", exc_info=True)
+    return mark_safe(html)  # noqa: S308 - rendered from our template, with autoescape
+
+
 def _query_names(org):
     return dict(Query.objects.filter(org=org).values_list("id", "name"))
 
@@ -54,13 +144,18 @@ def _query_names(org):
 def inbox(request):
     form, queryset = _filtered(request)
     rows, next_token = mentions_page(queryset, after=request.GET.get("after"), size=PAGE_SIZE)
-    query_names = _query_names(request.org)
+    # By name, as the filter bar lists them; the rows show the names too.
+    queries = list(form.fields["query"].queryset.order_by("name", "pk").values_list("pk", "name"))
+    query_names = dict(queries)
     for mention in rows:
         mention.query_names = [query_names[q] for q in mention.query_ids if q in query_names]
+    rows_html(rows, org=request.org, can_edit=request.membership.can_edit)
     params = request.GET.copy()
     params.pop("after", None)
     context = {
         "form": form,
+        # Full pages only: the filter bar (htmx) and the "older" button ask for the results block.
+        "filter_fields": "" if request.htmx else filters_html(form, org=request.org, params=params, queries=queries),
         "mentions": rows,
         "next_url": f"?{params.urlencode()}&after={next_token}" if next_token else None,
         "export_query": params.urlencode(),

@@ -409,3 +409,91 @@ def test_the_management_command_prints_a_table_per_language():
     assert output.count("macro-F1") == 2
     for name in LABELS:
         assert name in output
+
+
+# One post per rewrite of english._PHRASES (plus traps for the anchor shortcut), to check the
+# shortcut against running every pattern in order.
+PHRASE_POSTS = [
+    "What's not to love about this library?",
+    "I couldn't put it down, thanks!",
+    "Can't wait for the book club",
+    "Cannot complain about the staff",
+    "Could not be happier with the new wing",
+    "Can't recommend it enough",
+    "No late fees anymore!",
+    "Totally worth it",
+    "The wifi finally works",
+    "The makeover looks incredible.",
+    "Loved the true crime podcasts and horror section",
+    "Friends of the Central Library book sale",
+    "The printer is out of order again",
+    "The scanner is still not working",
+    "Self checkout isn't working",
+    "Still waiting for my hold",
+    "No wifi and without any notice",
+    "The catalogue is down",
+    "It makes no sense",
+    "Drove there for nothing",
+    "What a joke",
+    "A slap in the face for readers",
+    "Pretty useless app",
+    "Over the moon with the new hours",
+    "Hats off to the librarians",
+    "Blown away by the exhibition",
+    "Top notch service",
+    "Second to none",
+    "Such a joy to visit",
+    "Can't fault them",
+    "No complaints here",
+    "Fed up with the noise, sick of it",
+    "The event fell flat and let me down",
+    "Not impressed by the renovation",
+    "Renewals take forever",
+    "Never again",
+    "What a rip off",
+    "Lost and found is at the desk",
+    "Late fees are back",
+    "OUT OF ORDER",
+    "NO WIFI",
+    "Still not wor\u212aing",  # Kelvin sign: IGNORECASE matches it to k, str.lower() does not
+    "Can't wait \U0001f60d",
+    "Ordinary post about opening hours",
+]
+
+
+def test_the_english_phrase_shortcut_changes_no_rewrite():
+    from listening.enrichment import english
+
+    lexicon = english.get_analyser().lexicon
+
+    posts = PHRASE_POSTS + [text for language in ("en", "es") for text, _ in load_eval_set(language)]
+    matched = set()
+    for post in posts:
+        assert english.prepare(post, lexicon) == english.prepare(post, lexicon, shortcut=False), post
+        matched.update(pattern.pattern for pattern, _, _ in english._PHRASES if pattern.search(post))
+    assert matched == {pattern.pattern for pattern, _, _ in english._PHRASES}, "a rewrite has no example post"
+    assert set(english._PHRASE_ANCHORS) == {pattern.pattern for pattern, _, _ in english._PHRASES}
+
+
+def test_detection_picks_what_walking_the_ranked_languages_picks():
+    identifier = language_module._get_identifier()
+
+    def by_rank(cleaned):
+        best_code, best_score = None, 0.0
+        for code, probability in identifier.rank(cleaned):
+            score = probability * language_module._PRIORS.get(code, language_module._DEFAULT_PRIOR)
+            if score > best_score:
+                best_code, best_score = code, score
+        return best_code
+
+    posts = [text for language in ("en", "es") for text, _ in load_eval_set(language)] + [
+        "Bonjour la bibliothèque est fermée",
+        "Die Bibliothek ist heute geschlossen",
+        "Adorei a biblioteca",
+        "Obrim la biblioteca dissabte",
+        "Библиотека закрыта",
+        "jajaja",
+    ]
+    for post in posts:
+        cleaned = language_module.clean_for_detection(post)
+        assert language_module._best_language(identifier, cleaned) == by_rank(cleaned), post

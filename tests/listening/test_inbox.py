@@ -3,6 +3,7 @@
 import pytest
 
 from listening.models import Mention, MentionNote
+from tests import factories
 from tests.listening.factories import MentionFactory, QueryFactory
 
 
@@ -159,3 +160,28 @@ def test_it_filters_whole_days_and_authors_like_the_api(client_for, org, viewer)
     assert "Del día 4" in body and "Del día 3" not in body
     body = client.get("/o/norte/listening/", {"author": "rosa"}).content.decode()
     assert "De Rosa" in body and "Del día" not in body
+
+
+@pytest.mark.django_db
+def test_cached_rows_follow_every_change_and_a_repeat_view_runs_the_same_queries(client_for, org, editor):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    mention = MentionFactory(org=org, likes=3)
+    client = client_for(editor)
+    with CaptureQueriesContext(connection) as first:
+        body = client.get("/o/norte/listening/").content.decode()
+    assert "status-new" in body and "♥ 3" in body and f'id="sel-{mention.pk}"' in body
+    with CaptureQueriesContext(connection) as repeat:
+        assert client.get("/o/norte/listening/").content.decode().count("status-new") == 1
+    assert len(repeat.captured_queries) == len(first.captured_queries)
+
+    client.post(f"/o/norte/listening/mentions/{mention.pk}/update/", {"status": "closed", "tags": "wifi"})
+    Mention.objects.filter(pk=mention.pk).update(likes=40)  # as a re-ingest refreshes the counts
+    body = client.get("/o/norte/listening/").content.decode()
+    assert "status-closed" in body and "status-new" not in body and "#wifi" in body and "♥ 40" in body
+    client.cookies["django_language"] = "en"
+    assert "Closed" in client.get("/o/norte/listening/").content.decode()  # rows are cached per language
+    client.cookies["django_language"] = "es"
+    viewer = factories.MembershipFactory(org=org, role="viewer").user
+    assert f'id="sel-{mention.pk}"' not in client_for(viewer).get("/o/norte/listening/").content.decode()

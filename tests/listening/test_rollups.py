@@ -92,3 +92,38 @@ def test_deleting_ignores_another_organisations_mentions(org, other_org):
     foreign = Mention.objects.get(org=other_org)
     assert mentions_delete(org=org, ids=[foreign.pk]) == 0
     assert Mention.objects.filter(pk=foreign.pk).exists()
+
+
+@pytest.mark.django_db
+def test_pages_stored_in_one_transaction_are_each_counted_once(org):
+    """The staging table lives for the session: a second page in the same transaction (a test,
+    ``seed_demo``) must not see the first page's rows again."""
+    QueryFactory(org=org, expression="biblioteca")
+    source = SourceFactory(org=org, platform="mastodon", kind="hashtag", target="lectura")
+    queries = compile_org_queries(org.pk)
+    with transaction.atomic():
+        first = mentions_ingest(
+            source=source, items=items(range(0, 5)), queries=queries, keep_query_ids=None, cursor={}
+        )
+        second = mentions_ingest(
+            source=source, items=items(range(3, 9)), queries=queries, keep_query_ids=None, cursor={}
+        )
+    assert (len(first.inserted_ids), first.updated) == (5, 0)
+    assert (len(second.inserted_ids), second.updated) == (4, 2)
+    assert stored(org) == recount(org)
+
+
+@pytest.mark.django_db
+def test_deleting_an_organisation_deletes_its_rollup_rows(org, other_org):
+    from listening.models import TermDaily
+
+    for owner in (org, other_org):
+        source = SourceFactory(org=owner, platform="mastodon", kind="hashtag", target="lectura")
+        with transaction.atomic():
+            mentions_ingest(source=source, items=items(range(0, 4)), queries=[], keep_query_ids=None, cursor={})
+    models = (MentionDaily, MentionHourly, HashtagDaily, AuthorDaily, TermDaily)
+    assert all(model.objects.filter(org_id=org.pk).exists() for model in models)
+    org_id = org.pk
+    org.delete()
+    assert [model.objects.filter(org_id=org_id).count() for model in models] == [0] * len(models)
+    assert all(model.objects.filter(org_id=other_org.pk).exists() for model in models)
