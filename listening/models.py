@@ -7,7 +7,7 @@ from django.db.models import Case, Q, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mesm.crypto import decrypt_json, encrypt_json
+from mesm.crypto import EncryptedTextField, SessionJSONField, decrypt_json, encrypt_json
 from mesm.models import Organization, OrgScopedQuerySet
 
 
@@ -126,7 +126,8 @@ class Source(models.Model):
     next_poll_at = models.DateTimeField(_("next poll"), default=timezone.now)
     mentions_count = models.PositiveIntegerField(_("mentions"), default=0)
     consecutive_failures = models.PositiveIntegerField(default=0)
-    cursor = models.JSONField(default=dict, blank=True)
+    # Its login session (platform tokens), if the connector keeps one, is stored encrypted.
+    cursor = SessionJSONField(default=dict, blank=True)
     last_skipped = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -418,7 +419,7 @@ class AlertRule(models.Model):
     notify_in_app = models.BooleanField(_("notify in the app"), default=True)
     email_to = models.TextField(_("e-mail to"), blank=True, help_text=_("Addresses separated by commas."))
     webhook_url = models.URLField(_("webhook address"), blank=True)
-    webhook_secret = models.CharField(_("webhook secret"), max_length=200, blank=True)
+    webhook_secret = EncryptedTextField(_("webhook secret"), max_length=200, blank=True)
     enabled = models.BooleanField(_("enabled"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -201,8 +201,11 @@ def test_read_the_director_dashboard_with_the_keyboard_only(live_server, page, n
     login(page, base, "ana", "/o/norte/metrics/")
     use_skip_link(page)
     assert page.get_by_role("heading", level=1).count() == 1
-    # The explanation of the status rule opens with the keyboard.
-    tab_to(page, lambda s: s["tag"] == "summary")
+    # The stage's help box and the explanation of the status rule both open with the keyboard.
+    tab_to(page, lambda s: s["tag"] == "summary" and s["text"] == "Por qué importa esta etapa")
+    page.keyboard.press("Enter")
+    assert page.locator("details.stage-help").get_attribute("open") is not None
+    tab_to(page, lambda s: s["tag"] == "summary" and s["text"] == "Cómo se decide el estado")
     page.keyboard.press("Enter")
     assert page.locator("details.rule").get_attribute("open") is not None
     tab_through_whole_page(page)
