@@ -158,7 +158,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # it is also how long the task of a worker killed outright waits to come back (docs/operations.md).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_ALWAYS_EAGER = False
-CELERY_TASK_DEFAULT_QUEUE = TEST_RUN_NAME if TESTING else "celery"
+# CELERY_QUEUE lets two installations share one Redis, and a test's worker processes use its queue.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", TEST_RUN_NAME if TESTING else "celery")
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "mesm.tasks.heartbeat", "schedule": 60.0},

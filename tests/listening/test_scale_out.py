@@ -1,26 +1,31 @@
 """Scale out: two Celery workers and two beats against one PostgreSQL and one Redis.
 
 Each "beat" is a thread that, like ``celery beat``, only sends ``dispatch_due_sources`` on every
-tick; the two real workers (over the real Redis broker) run the dispatches and the polls. The
+tick; the two workers are real ``celery worker`` processes (over the real Redis broker, on this
+test's database and queue) that run the dispatches and the polls. The
 feeds are a real local HTTP server. The dispatcher's claim (``FOR UPDATE SKIP LOCKED`` plus the
 lease of ``next_poll_at``) must make every due source polled exactly once per interval, and the
 mentions stored once.
 """
 
+import signal
+import subprocess
+import sys
 import threading
 import time
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from celery.contrib.testing.worker import start_worker
+from django.conf import settings
 from django.utils import timezone
 from werkzeug import Response
 
 from listening.models import Mention, Source
 from listening.tasks import dispatch_due_sources
-from mesm.celery import app
 from tests import factories
 from tests.listening.factories import QueryFactory, SourceFactory
+from tests.listening.test_kill_midway import _subprocess_env
 
 SOURCES = 4
 TICK = 0.1  # seconds between two sends of one beat; a real beat sends every minute
@@ -67,6 +72,34 @@ def run_interval(org, since, *, timeout: float = 120.0) -> None:
     time.sleep(2)  # dispatches still queued run and find nothing due
 
 
+@contextmanager
+def worker_processes(count: int):
+    """``count`` real Celery workers on this test's queue, stopped warmly (SIGTERM) at the end."""
+    command = [sys.executable, "-m", "celery", "-A", "mesm", "worker", "--pool", "solo", "--loglevel", "WARNING",
+               "--queues", settings.CELERY_TASK_DEFAULT_QUEUE, "--without-gossip", "--without-mingle"]  # fmt: skip
+    env = {**_subprocess_env(), "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE}
+    workers = [
+        subprocess.Popen(
+            [*command, "--hostname", f"scale-{number}@%h"],
+            env=env,
+            cwd=settings.BASE_DIR,
+            stdout=subprocess.DEVNULL,
+        )
+        for number in range(count)
+    ]
+    try:
+        yield workers
+    finally:
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        for worker in workers:
+            try:
+                worker.wait(60)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait(10)
+
+
 def polls_per_feed(httpserver) -> dict[str, int]:
     counts = {f"/feed-{number}.xml": 0 for number in range(SOURCES)}
     for request, _response in httpserver.log:
@@ -96,10 +129,7 @@ def test_two_workers_and_two_beats_poll_each_due_source_once_per_interval(httpse
         source.queries.set([query])
         sources.append(source)
 
-    with (
-        start_worker(app, hostname="scale-one@test", perform_ping_check=False, pool="solo", shutdown_timeout=60),
-        start_worker(app, hostname="scale-two@test", perform_ping_check=False, pool="solo", shutdown_timeout=60),
-    ):
+    with worker_processes(2) as workers:
         # First interval: many ticks from both beats, each source fetched exactly once.
         started = timezone.now()
         run_interval(org, started)
@@ -116,6 +146,7 @@ def test_two_workers_and_two_beats_poll_each_due_source_once_per_interval(httpse
         Source.objects.filter(org=org).update(next_poll_at=second - timedelta(seconds=1))
         run_interval(org, second)
         assert polls_per_feed(httpserver) == {f"/feed-{number}.xml": 2 for number in range(SOURCES)}
+        assert all(worker.poll() is None for worker in workers)  # both stayed up the whole time
 
     external_ids = list(Mention.objects.filter(org=org).values_list("external_id", flat=True))
     assert len(external_ids) == len(set(external_ids)) == SOURCES * 3
