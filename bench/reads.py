@@ -176,3 +176,43 @@ def summary_line(timings: dict, baseline: dict, counts_one: dict, counts_full: d
         "queries_constant": counts_one == counts_full,
         "requests_per_page": next(iter(timings.values()))["n"],
     }
+
+
+ROLLUP_AND_MENTION_TABLES = (
+    "listening_mention", "listening_mentiondaily", "listening_mentionhourly",
+    "listening_hashtagdaily", "listening_authordaily", "listening_termdaily",
+)  # fmt: skip
+
+
+def vacuum_analyze() -> None:
+    """What autovacuum does after a bulk load, so the planner sees the loaded tables."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table in ROLLUP_AND_MENTION_TABLES:
+            cursor.execute(f"VACUUM ANALYZE {table}")
+
+
+def measure_all(org, one, user, *, requests: int, log) -> tuple[dict, dict, dict, dict]:
+    """Query counts in ``one`` (1 mention) and ``org`` (all), then the timed reads and aggregates.
+
+    Returns (timings, baseline, counts_one, counts_full); used by bench.run and bench.reads_run.
+    """
+    from django.test import Client
+
+    from bench import queries
+    from listening.models import Query
+
+    client = Client()
+    client.force_login(user)
+    targets = {}
+    for current in (org, one):
+        query_ids = list(Query.objects.filter(org=current).order_by("id").values_list("id", flat=True))
+        targets[current.slug] = pages(current, queries=query_ids, user_id=user.id, deep_cursor=deep_cursor(current.id))
+    log("query counts (1 row and full)")
+    counts_one = queries.count(client, targets[one.slug])
+    counts_full = queries.count(client, targets[org.slug])
+    log(f"reads: {requests} requests per page")
+    timings = measure(client, targets[org.slug], requests=requests)
+    baseline = aggregates(org.id, requests=requests)
+    return timings, baseline, counts_one, counts_full

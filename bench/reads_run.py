@@ -35,37 +35,19 @@ def main() -> int:
     settings.DATABASES["default"]["NAME"] = db_name
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
-    from django.db import connection
-    from django.test import Client
     from django.test.utils import setup_test_environment
 
-    from bench import queries, reads
-    from listening.models import Mention, Query
+    from bench import reads
+    from listening.models import Mention
     from mesm.models import Organization
 
     setup_test_environment()
     log(f"reads only, on {db_name}: migrate, VACUUM ANALYZE")
     call_command("migrate", verbosity=0)
-    with connection.cursor() as cursor:
-        for table in ("listening_mention", "listening_mentiondaily", "listening_mentionhourly",
-                      "listening_hashtagdaily", "listening_authordaily", "listening_termdaily"):  # fmt: skip
-            cursor.execute(f"VACUUM ANALYZE {table}")
+    reads.vacuum_analyze()
     user = get_user_model().objects.get(username="bench-admin")
     org, one = Organization.objects.get(slug="bench"), Organization.objects.get(slug="bench-one")
-    client = Client()
-    client.force_login(user)
-    targets = {}
-    for current in (org, one):
-        query_ids = list(Query.objects.filter(org=current).order_by("id").values_list("id", flat=True))
-        targets[current.slug] = reads.pages(
-            current, queries=query_ids, user_id=user.id, deep_cursor=reads.deep_cursor(current.id)
-        )
-    log("query counts (1 row and full)")
-    counts_one = queries.count(client, targets[one.slug])
-    counts_full = queries.count(client, targets[org.slug])
-    log(f"reads: {requests} requests per page")
-    timings = reads.measure(client, targets[org.slug], requests=requests)
-    baseline = reads.aggregates(org.id, requests=requests)
+    timings, baseline, counts_one, counts_full = reads.measure_all(org, one, user, requests=requests, log=log)
     print()
     print(f"{'READS':<24}{'p50 ms':>9}{'p95 ms':>9}{'queries 1 row':>15}{'queries full':>14}")
     for name, timing in timings.items():

@@ -85,12 +85,10 @@ def _setup_orgs():
 
 
 def _bench(*, size: int, requests: int, page_size: int, db_name: str, workers: int, only: str) -> dict:
-    from django.db import connection
-    from django.test import Client
 
-    from bench import data, memory, queries, reads
+    from bench import data, memory, reads
     from bench.ingest import copy_rate, drop_org_rows, ingest, ingest_parallel
-    from listening.models import Mention, Query
+    from listening.models import Mention
 
     user, (org, one, parallel_org) = _setup_orgs()
     log("generating posts")
@@ -128,25 +126,8 @@ def _bench(*, size: int, requests: int, page_size: int, db_name: str, workers: i
     if only == "ingest":
         return ingest_only
     log("VACUUM ANALYZE (what autovacuum does after a bulk load)")
-    with connection.cursor() as cursor:
-        for table in ("listening_mention", "listening_mentiondaily", "listening_mentionhourly",
-                      "listening_hashtagdaily", "listening_authordaily", "listening_termdaily"):  # fmt: skip
-            cursor.execute(f"VACUUM ANALYZE {table}")
-
-    client = Client()
-    client.force_login(user)
-    targets = {}
-    for current in (org, one):
-        query_ids = list(Query.objects.filter(org=current).order_by("id").values_list("id", flat=True))
-        targets[current.slug] = reads.pages(
-            current, queries=query_ids, user_id=user.id, deep_cursor=reads.deep_cursor(current.id)
-        )
-    log("query counts (1 row and full)")
-    counts_one = queries.count(client, targets[one.slug])
-    counts_full = queries.count(client, targets[org.slug])
-    log(f"reads: {requests} requests per page")
-    timings = reads.measure(client, targets[org.slug], requests=requests)
-    baseline = reads.aggregates(org.id, requests=requests)
+    reads.vacuum_analyze()
+    timings, baseline, counts_one, counts_full = reads.measure_all(org, one, user, requests=requests, log=log)
     log("peak memory: worker and web processes")
     probe_items = min(size, 5_000)
     worker = memory.run_child(
