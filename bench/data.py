@@ -73,8 +73,20 @@ class Authors:
         return min(bisect.bisect(self._cumulative, rng.random() * self._cumulative[-1]), len(self.handles) - 1)
 
 
-def items(count: int, *, seed: int = 7, now: datetime | None = None) -> dict[str, list[FetchedItem]]:
-    """``count`` posts grouped by platform, published over the year before ``now``."""
+ORDERS = ("newest", "shuffled")
+
+
+def items(
+    count: int, *, seed: int = 7, now: datetime | None = None, order: str = "newest"
+) -> dict[str, list[FetchedItem]]:
+    """``count`` posts grouped by platform, published over the year before ``now``.
+
+    ``order`` "newest" lists each platform's posts newest first, the order in which the platforms'
+    APIs and feeds page through them (a poll, or a backfill walking back a year), so a page of 100
+    covers a stretch of time; "shuffled" leaves them in random time order, so every page samples
+    the whole year and touches the most rollup rows (the worst case for the storage step)."""
+    if order not in ORDERS:
+        raise ValueError(f"order must be one of {ORDERS}, not {order!r}")
     rng = random.Random(seed)
     now = now or datetime.now(UTC)
     authors = Authors(rng, max(50, count // 20))
@@ -108,4 +120,7 @@ def items(count: int, *, seed: int = 7, now: datetime | None = None) -> dict[str
                 raw={"id": f"{seed}-{number}", "platform": platform, "content": text},
             )
         )
+    if order == "newest":
+        for posts in by_platform.values():
+            posts.sort(key=lambda item: item.published_at, reverse=True)
     return by_platform

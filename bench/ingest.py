@@ -207,20 +207,22 @@ COPY_COLUMNS = (
 COPY_TABLE = "bench_mention_copy"
 
 
-def copy_rate(org_id: int, *, page_size: int) -> tuple[int, float]:
+def copy_rate(org_id: int, *, page_size: int, indexes: bool = False) -> tuple[int, float]:
     """Binary COPY of the stored rows' values (read back first, not timed) into a bare copy of the mentions
     table: ``LIKE listening_mention INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING GENERATED`` —
     same columns, defaults and generated full-text column, NOT NULL checks, but no indexes, no
-    unique constraint and no rollups. One transaction per page of ``page_size`` rows, as ingest."""
+    unique constraint and no rollups. One transaction per page of ``page_size`` rows, as ingest.
+
+    ``indexes=True`` copies into ``LIKE listening_mention INCLUDING ALL`` instead: the same table
+    with every index of the real one (btree, GIN, unique; not the foreign keys), still no rollups
+    and no dedupe — what the mention table's indexes alone cost, for reading the storage ratio."""
     from psycopg.types.json import Jsonb
 
     columns = ", ".join(COPY_COLUMNS)
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {COPY_TABLE}")
-        cursor.execute(
-            f"CREATE TABLE {COPY_TABLE} (LIKE listening_mention INCLUDING DEFAULTS INCLUDING IDENTITY "
-            "INCLUDING GENERATED)"
-        )
+        like = "INCLUDING ALL" if indexes else "INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING GENERATED"
+        cursor.execute(f"CREATE TABLE {COPY_TABLE} (LIKE listening_mention {like})")
         # Binary COPY, as ingest's staging COPY: the columns' own type OIDs.
         cursor.execute(
             "SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0",

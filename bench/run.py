@@ -6,6 +6,8 @@ Environment:
   BENCH_PAGE      items per ingest page / transaction (default 100, a typical connector page)
   BENCH_WORKERS   processes for the parallel ingest run (default 2, a worker with concurrency 2;
                   1 skips it)
+  BENCH_ORDER     "newest" (default): each platform's posts newest first, as the platforms page
+                  through them; "shuffled": every page samples the whole year (worst case for rollups)
   BENCH_ONLY      "ingest" runs only the ingest part (no reads, query counts or memory)
   BENCH_DB        database created, migrated and dropped by the run (default mesm_bench)
   BENCH_KEEP_DB   1 keeps the database afterwards (to look at it)
@@ -34,6 +36,9 @@ def main() -> int:
     db_name = os.environ.get("BENCH_DB", "mesm_bench")
     workers = int(os.environ.get("BENCH_WORKERS", "2"))
     only = os.environ.get("BENCH_ONLY", "")
+    order = os.environ.get("BENCH_ORDER", "newest")
+    if order not in ("newest", "shuffled"):
+        raise SystemExit(f"BENCH_ORDER must be 'newest' or 'shuffled', not {order!r}")
     if only not in ("", "ingest"):
         raise SystemExit(f"BENCH_ONLY must be empty or 'ingest', not {only!r}")
     # Never the dev or demo database: Django's test-database machinery creates ``db_name`` next to
@@ -48,13 +53,17 @@ def main() -> int:
     from django.test.utils import setup_test_environment
 
     setup_test_environment()
-    log(f"{BANNER}: {size:,} mentions, {requests} requests per page, pages of {page_size}; database {db_name}")
+    log(
+        f"{BANNER}: {size:,} mentions, {requests} requests per page, pages of {page_size} ({order} first); database {db_name}"
+    )
     original_name = connection.settings_dict["NAME"]
     if db_name == original_name:
         raise SystemExit(f"BENCH_DB must differ from the configured database ({original_name})")
     connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
-        result = _bench(size=size, requests=requests, page_size=page_size, db_name=db_name, workers=workers, only=only)
+        result = _bench(
+            size=size, requests=requests, page_size=page_size, db_name=db_name, workers=workers, only=only, order=order
+        )
     finally:
         if os.environ.get("BENCH_KEEP_DB") != "1":
             connection.creation.destroy_test_db(original_name, verbosity=0)
@@ -84,7 +93,7 @@ def _setup_orgs():
     return user, orgs
 
 
-def _bench(*, size: int, requests: int, page_size: int, db_name: str, workers: int, only: str) -> dict:
+def _bench(*, size: int, requests: int, page_size: int, db_name: str, workers: int, only: str, order: str) -> dict:
 
     from bench import data, memory, reads
     from bench.ingest import copy_rate, drop_org_rows, ingest, ingest_parallel
@@ -93,7 +102,7 @@ def _bench(*, size: int, requests: int, page_size: int, db_name: str, workers: i
     user, (org, one, parallel_org) = _setup_orgs()
     log("generating posts")
     started = time.perf_counter()
-    items = data.items(size)
+    items = data.items(size, order=order)
     log(f"generated {size:,} posts in {time.perf_counter() - started:.1f} s")
 
     def progress(done, total, seconds):
@@ -107,6 +116,8 @@ def _bench(*, size: int, requests: int, page_size: int, db_name: str, workers: i
     )
     log("raw COPY of the same rows into a bare table")
     copied, copy_seconds = copy_rate(org.id, page_size=page_size)
+    log("raw COPY of the same rows into a copy of the mentions table with all its indexes")
+    indexed_copied, indexed_copy_seconds = copy_rate(org.id, page_size=page_size, indexes=True)
     log("re-ingest of the same batch")
     again = ingest(org.id, items, page_size=page_size, progress=progress)
     parallel = None
@@ -121,7 +132,9 @@ def _bench(*, size: int, requests: int, page_size: int, db_name: str, workers: i
     ingest_only = {
         "size": size, "first": first, "again": again, "parallel": parallel, "copied": copied,
         "copy_seconds": copy_seconds, "copy_per_s": copied / copy_seconds if copy_seconds else 0.0,
-        "stored": Mention.objects.filter(org=org).count(), "only": only,
+        "indexed_copied": indexed_copied, "indexed_copy_seconds": indexed_copy_seconds,
+        "indexed_copy_per_s": indexed_copied / indexed_copy_seconds if indexed_copy_seconds else 0.0,
+        "stored": Mention.objects.filter(org=org).count(), "only": only, "order": order,
     }  # fmt: skip
     if only == "ingest":
         return ingest_only
@@ -155,12 +168,19 @@ def _print_ingest(r: dict) -> dict:
     first, again, parallel = r["first"], r["again"], r["parallel"]
     ratio = first.per_s / r["copy_per_s"] if r["copy_per_s"] else 0.0
     storage_ratio = first.storage_per_s / r["copy_per_s"] if r["copy_per_s"] else 0.0
+    indexed_ratio = first.storage_per_s / r["indexed_copy_per_s"] if r["indexed_copy_per_s"] else 0.0
     print()
     print(f"{'INGEST':<44}{'rows':>12}{'seconds':>10}{'rows/s':>12}")
     rows = [
         ("pipeline (normalise…rollups), 1 process", first.items, first.seconds, first.per_s),
         ("  of which storage step (COPY+SQL time)", first.items, first.storage_seconds, first.storage_per_s),
         ("raw COPY into a bare table (no indexes)", r["copied"], r["copy_seconds"], r["copy_per_s"]),
+        (
+            "raw COPY into a table with all its indexes",
+            r["indexed_copied"],
+            r["indexed_copy_seconds"],
+            r["indexed_copy_per_s"],
+        ),
         ("re-ingest of the same batch", again.items, again.seconds, again.per_s),
     ]
     if parallel:
@@ -171,6 +191,7 @@ def _print_ingest(r: dict) -> dict:
         print(f"{label:<44}{count:>12,}{seconds:>10.1f}{per_s:>12,.0f}")
     print(
         f"pipeline ÷ COPY = {ratio:.3f}   storage ÷ COPY = {storage_ratio:.3f}   "
+        f"storage ÷ indexed COPY = {indexed_ratio:.3f}   "
         f"inserted {first.inserted:,}, re-ingest inserted {again.inserted:,} (updated {again.updated:,})"
     )
     print(
@@ -184,10 +205,13 @@ def _print_ingest(r: dict) -> dict:
         "copy_per_s": round(r["copy_per_s"], 1),
         "ingest_vs_copy": round(ratio, 3),
         "storage_vs_copy": round(storage_ratio, 3),
+        "indexed_copy_per_s": round(r["indexed_copy_per_s"], 1),
+        "storage_vs_indexed_copy": round(indexed_ratio, 3),
         "reingest_inserted": again.inserted,
         "reingest_per_s": round(again.per_s, 1),
         "ingest_parallel_per_s": round(parallel.per_s, 1) if parallel else None,
         "ingest_workers": parallel.workers if parallel else 1,
+        "ingest_order": r["order"],
         "parallel_inserted": parallel.inserted if parallel else None,
     }
 
