@@ -23,6 +23,7 @@ import sys
 import time
 
 BANNER = "MESM bench"
+ORDER_NAMES = {"newest": "each platform's posts newest first", "shuffled": "posts in random time order"}
 
 
 def log(message: str) -> None:
@@ -37,7 +38,7 @@ def main() -> int:
     workers = int(os.environ.get("BENCH_WORKERS", "2"))
     only = os.environ.get("BENCH_ONLY", "")
     order = os.environ.get("BENCH_ORDER", "newest")
-    if order not in ("newest", "shuffled"):
+    if order not in ORDER_NAMES:
         raise SystemExit(f"BENCH_ORDER must be 'newest' or 'shuffled', not {order!r}")
     if only not in ("", "ingest"):
         raise SystemExit(f"BENCH_ONLY must be empty or 'ingest', not {only!r}")
@@ -54,7 +55,7 @@ def main() -> int:
 
     setup_test_environment()
     log(
-        f"{BANNER}: {size:,} mentions, {requests} requests per page, pages of {page_size} ({order} first); database {db_name}"
+        f"{BANNER}: {size:,} mentions, {requests} requests per page, pages of {page_size}, {ORDER_NAMES[order]}; database {db_name}"
     )
     original_name = connection.settings_dict["NAME"]
     if db_name == original_name:

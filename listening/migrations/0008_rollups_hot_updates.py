@@ -10,7 +10,6 @@
 
 import django.db.models.deletion
 from django.conf import settings
-from django.contrib.postgres.operations import AddIndexConcurrently
 from django.db import migrations, models
 
 ROLLUP_TABLES = (
@@ -29,7 +28,7 @@ FOREIGN_KEY_INDEXES = {
 
 
 class Migration(migrations.Migration):
-    atomic = False  # the partial index is built CONCURRENTLY, without blocking ingest
+    atomic = False  # indexes built and dropped CONCURRENTLY, without blocking ingest
 
     dependencies = [
         ("listening", "0007_secrets_encrypted_at_rest"),
@@ -47,11 +46,25 @@ class Migration(migrations.Migration):
             [f"ALTER TABLE {table} SET (fillfactor = {ROLLUP_FILLFACTOR})" for table in ROLLUP_TABLES],
             [f"ALTER TABLE {table} RESET (fillfactor)" for table in ROLLUP_TABLES],
         ),
-        AddIndexConcurrently(
-            model_name="mention",
-            index=models.Index(
-                condition=models.Q(("assignee__isnull", False)), fields=["assignee"], name="mention_assignee_fk_idx"
-            ),
+        # IF NOT EXISTS, so that running migrate again after an interruption finishes the job.
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AddIndex(
+                    model_name="mention",
+                    index=models.Index(
+                        condition=models.Q(("assignee__isnull", False)),
+                        fields=["assignee"],
+                        name="mention_assignee_fk_idx",
+                    ),
+                )
+            ],
+            database_operations=[
+                migrations.RunSQL(
+                    "CREATE INDEX CONCURRENTLY IF NOT EXISTS mention_assignee_fk_idx ON listening_mention "
+                    "(assignee_id) WHERE assignee_id IS NOT NULL",
+                    "DROP INDEX CONCURRENTLY IF EXISTS mention_assignee_fk_idx",
+                )
+            ],
         ),
         # Only the indexes change, so the foreign keys are not dropped and re-validated (Django's
         # AlterField would): the database side is two DROP INDEX CONCURRENTLY.

@@ -25,6 +25,20 @@
     }
   });
 
+  // The header's menu button (narrow screens): the links and sections fold behind it. Without
+  // JavaScript the button stays hidden and everything is shown.
+  var menuToggle = document.querySelector("[data-menu-toggle]");
+  if (menuToggle) {
+    var header = menuToggle.closest(".site-header");
+    header.classList.add("menu-collapsible");
+    menuToggle.hidden = false;
+    menuToggle.addEventListener("click", function () {
+      var open = menuToggle.getAttribute("aria-expanded") !== "true";
+      menuToggle.setAttribute("aria-expanded", open ? "true" : "false");
+      header.classList.toggle("menu-open", open);
+    });
+  }
+
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-print]")) {
       window.print();
