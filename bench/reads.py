@@ -93,15 +93,16 @@ def measure(client, targets: dict[str, tuple[str, dict]], *, requests: int) -> d
 
 
 RAW_SQL = """
-SELECT date_trunc('day', published_at AT TIME ZONE 'UTC') AS day, platform, sentiment, count(*)
+SELECT (published_at AT TIME ZONE (SELECT timezone FROM mesm_organization WHERE id = %(org)s))::date AS day,
+       platform, sentiment, count(*)
   FROM listening_mention
- WHERE org_id = %s AND published_at >= %s
+ WHERE org_id = %(org)s AND published_at >= %(start)s
  GROUP BY 1, 2, 3
 """
 ROLLUP_SQL = """
 SELECT day, platform, sentiment, sum(count)
   FROM listening_mentiondaily
- WHERE org_id = %s AND query_id = -1 AND day >= %s
+ WHERE org_id = %(org)s AND query_id = -1 AND day >= %(start)s
  GROUP BY 1, 2, 3
 """
 
@@ -117,7 +118,7 @@ def aggregates(org_id: int, *, requests: int) -> dict[str, dict]:
             for _ in range(requests + 1):
                 began = time.perf_counter()
                 with connection.cursor() as cursor:
-                    cursor.execute(sql, [org_id, param])
+                    cursor.execute(sql, {"org": org_id, "start": param})
                     cursor.fetchall()
                 samples.append(time.perf_counter() - began)
             results[f"{name}_{days}d"] = summary(samples[1:])

@@ -58,3 +58,14 @@ def expire_raw_payloads() -> int:
     from listening.services.mentions import raw_payloads_expire
 
     return raw_payloads_expire(older_than_days=settings.RAW_RETENTION_DAYS)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def rebuild_day_rollups(org_id: int) -> int:
+    """Recount an organisation's day-keyed rollups, after its time zone changed (the days move)."""
+    from listening.services.ingest import day_rollups_rebuild
+    from mesm.models import Organization
+
+    if not Organization.objects.filter(pk=org_id).exists():
+        return 0  # deleted meanwhile
+    return day_rollups_rebuild(org_id=org_id)

@@ -1,9 +1,11 @@
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -46,8 +48,21 @@ def organization_create(request):
 def organization_settings(request):
     form = forms.OrganizationForm(request.POST or None, instance=request.org)
     if request.method == "POST" and form.is_valid():
-        org = form.save()
+        with transaction.atomic():
+            org = form.save()
+            if "timezone" in form.changed_data:
+                # The dashboards' days are the organisation's: recount the rollups into the new ones.
+                from listening.tasks import rebuild_day_rollups
+
+                transaction.on_commit(partial(rebuild_day_rollups.delay, org.pk))
         messages.success(request, _("The organisation's settings were saved."))
+        if "timezone" in form.changed_data:
+            messages.info(
+                request,
+                _(
+                    "Mention counts per day are being recounted in the new time zone; the dashboards show them in a few minutes."
+                ),
+            )
         return redirect("org-settings", org_slug=org.slug)
     return render(request, "mesm/organization_form.html", {"form": form, "editing": True})
 

@@ -11,6 +11,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo  # noqa: TC003 - the annotation of org_zone
 
 from django.db import connection, transaction
 from django.db.models import F
@@ -147,10 +148,13 @@ WITH upserted AS (
     RETURNING id, external_id, (xmax = 0) AS inserted
 ),
 new AS MATERIALIZED (
+    -- a mention's day is its date in the organisation's time zone (the dashboards' days); its hour
+    -- is an instant (the hour starting then, in UTC)
     SELECT s.platform, s.author_handle, s.language, s.sentiment, s.query_ids, s.tags, s.terms,
-           (s.published_at AT TIME ZONE 'UTC')::date AS day,
+           (s.published_at AT TIME ZONE z.name)::date AS day,
            date_trunc('hour', s.published_at, 'UTC') AS hour
     FROM {STAGE_TABLE} AS s JOIN upserted AS u ON u.external_id = s.external_id AND u.inserted
+    CROSS JOIN (SELECT timezone AS name FROM mesm_organization WHERE id = %(org)s) AS z
 ),
 per_query AS MATERIALIZED (
     -- each query the mention matched (0 when none), plus ALL_MENTIONS counting it once
@@ -206,9 +210,9 @@ def _store(rows: list[dict], *, org_id: int, source_id: int, now: datetime) -> t
     from psycopg.types.json import Jsonb
 
     with connection.cursor() as cursor:
-        # The term rollup's shared lock first (see TERM_LOCK_CLASS), then an empty staging table.
+        # The day rollups' shared lock first (see DAY_ROLLUP_LOCK_CLASS), then an empty staging table.
         cursor.execute(
-            STAGE_SQL + f"SELECT pg_advisory_xact_lock_shared({TERM_LOCK_CLASS}, {int(org_id)})"  # noqa: S608 - ints
+            STAGE_SQL + f"SELECT pg_advisory_xact_lock_shared({DAY_ROLLUP_LOCK_CLASS}, {int(org_id)})"  # noqa: S608
         )
         with cursor.cursor.copy(f"COPY {STAGE_TABLE} ({', '.join(STAGE_COLUMNS)}) FROM STDIN (FORMAT BINARY)") as copy:
             copy.set_types(STAGE_TYPES)
@@ -296,15 +300,27 @@ ROLLUP_TABLES = {
     "tags": ("listening_hashtagdaily", ("org_id", "day", "tag")),
     "authors": ("listening_authordaily", ("org_id", "day", "author_handle")),
 }
+# The rollups keyed by day, which depend on the organisation's time zone (hourly rows do not).
+DAY_ROLLUPS = ("daily", "tags", "authors")
 
 
-def rollup_counts(org_id: int, rows: list[dict], tags_by_external_id: dict[str, list[str]]) -> dict[str, Counter]:
-    """What a set of mentions adds to each rollup table (the same counts are removed on deletion)."""
+def org_zone(org) -> ZoneInfo:
+    """The organisation's time zone (an ``Organization`` or its id): the days of its rollups."""
+    if isinstance(org, int):
+        from mesm.models import Organization
+
+        org = Organization.objects.only("timezone").get(pk=org)
+    return org.zoneinfo
+
+
+def rollup_counts(org_id: int, rows: list[dict], tags_by_external_id: dict[str, list[str]], zone) -> dict[str, Counter]:
+    """What a set of mentions adds to each rollup table (the same counts are removed on deletion).
+    ``zone`` is the organisation's time zone: a mention counts on its local date."""
     counts = {name: Counter() for name in ROLLUP_TABLES}
     for row in rows:
         external_id, published, query_ids = row["external_id"], row["published_at"], row["query_ids"]
         platform, sentiment, language = row["platform"], row["sentiment"], row["language"]
-        day = published.astimezone(UTC).date()
+        day = published.astimezone(zone).date()
         hour = published.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
         # Each query the mention matched (0 when none), plus ALL_MENTIONS counting it once.
         for query_id in [*(query_ids or [0]), ALL_MENTIONS]:
@@ -318,69 +334,74 @@ def rollup_counts(org_id: int, rows: list[dict], tags_by_external_id: dict[str, 
 
 
 # Kept apart from ROLLUP_TABLES (whose counts come from the mention's fields alone) because it
-# needs the text tokenised; ingest, deletion and ``rebuild_term_rollup`` all go through term_counts.
+# needs the text tokenised; ingest, deletion and ``day_rollups_rebuild`` all go through term_counts.
 TERM_TABLE = ("listening_termdaily", ("org_id", "day", "term"))
 
 
-def term_counts(org_id: int, rows) -> Counter:
-    """Mentions per (org, day, term) for rows with ``published_at`` and ``text``; a word used
-    twice in one mention counts once."""
+def term_counts(org_id: int, rows, zone) -> Counter:
+    """Mentions per (org, local day, term) for rows with ``published_at`` and ``text``; a word
+    used twice in one mention counts once."""
     counts = Counter()
     for row in rows:
-        day = row["published_at"].astimezone(UTC).date()
+        day = row["published_at"].astimezone(zone).date()
         for term in text_terms(row["text"]):
             counts[(org_id, day, term)] += 1
     return counts
 
 
-# Advisory-lock namespace for an organisation's term rollup. Ingest and deletion take it shared
-# (until their transaction ends); ``term_rollup_rebuild`` takes it exclusively, so a recount never
-# interleaves with a bump or an unbump of the same organisation.
-TERM_LOCK_CLASS = 7301
+# Advisory-lock namespace for an organisation's day-keyed rollups (daily, hashtags, authors,
+# terms). Ingest and deletion take it shared (until their transaction ends);
+# ``day_rollups_rebuild`` takes it exclusively, so a recount never interleaves with a bump or an
+# unbump of the same organisation.
+DAY_ROLLUP_LOCK_CLASS = 7301
 
 
-def _term_lock_shared(org_id: int) -> None:
+def day_rollups_lock_shared(org_id: int) -> None:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s, %s)", [TERM_LOCK_CLASS, org_id])
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s, %s)", [DAY_ROLLUP_LOCK_CLASS, org_id])
 
 
-def unbump_terms(org_id: int, rows) -> None:
-    counts = term_counts(org_id, rows)
-    if counts:
-        _term_lock_shared(org_id)
-        unbump(*TERM_TABLE, counts)
+MENTION_ROLLUP_FIELDS = (
+    "external_id", "published_at", "query_ids", "platform", "sentiment", "language", "author_handle", "text",
+)  # fmt: skip
 
 
-def term_rollup_rebuild(*, org_id: int, batch: int = 1000) -> int:
-    """Recount an organisation's term rollup from its stored mentions; returns how many were read.
+@transaction.atomic
+def day_rollups_rebuild(*, org_id: int, batch: int = 1000) -> int:
+    """Recount an organisation's day-keyed rollups (daily, hashtags, authors, terms) from its
+    stored mentions, in its current time zone; returns how many mentions were read.
 
-    Runs in short transactions of ``batch`` mentions (call it outside ``transaction.atomic``) while
-    holding the organisation's term lock, so that organisation's ingest and deletions wait for it
-    and nothing is counted twice or missed.
+    For a change of the organisation's time zone, for data from before a rollup existed, or for a
+    rollup gone wrong. One transaction: readers see the old counts until the new ones are all
+    there. It holds the organisation's rollup lock exclusively, so that organisation's ingest and
+    deletions wait for it and nothing is counted twice or missed. The mentions are read
+    ``batch`` at a time.
     """
-    from django.db import transaction
-
-    from listening.models import Mention, TermDaily
+    from listening.models import AuthorDaily, HashtagDaily, Mention, MentionDaily, TermDaily
+    from metrics.cache import bump_org_data_version
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [TERM_LOCK_CLASS, org_id])
-    try:
-        TermDaily.objects.filter(org_id=org_id).delete()
-        last_pk, total = 0, 0
-        while True:
-            with transaction.atomic():
-                rows = list(
-                    Mention.objects.filter(org_id=org_id, pk__gt=last_pk)
-                    .order_by("pk")
-                    .values("pk", "published_at", "text")[:batch]
-                )
-                if not rows:
-                    return total
-                _bump(*TERM_TABLE, term_counts(org_id, rows))
-            last_pk, total = rows[-1]["pk"], total + len(rows)
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [TERM_LOCK_CLASS, org_id])
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [DAY_ROLLUP_LOCK_CLASS, org_id])
+    zone = org_zone(org_id)
+    for model in (MentionDaily, HashtagDaily, AuthorDaily, TermDaily):
+        model.objects.filter(org_id=org_id).delete()
+    last_pk, total = 0, 0
+    while True:
+        rows = list(
+            Mention.objects.filter(org_id=org_id, pk__gt=last_pk)
+            .order_by("pk")
+            .values("pk", *MENTION_ROLLUP_FIELDS)[:batch]
+        )
+        if not rows:
+            break
+        tags = {row["external_id"]: [tag.casefold() for tag in HASHTAG_RE.findall(row["text"])] for row in rows}
+        counts = rollup_counts(org_id, rows, tags, zone)
+        for name in DAY_ROLLUPS:
+            _bump(*ROLLUP_TABLES[name], counts[name])
+        _bump(*TERM_TABLE, term_counts(org_id, rows, zone))
+        last_pk, total = rows[-1]["pk"], total + len(rows)
+    bump_org_data_version(org_id)
+    return total
 
 
 def unbump(table: str, keys: tuple[str, ...], counts: Counter) -> None:

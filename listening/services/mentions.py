@@ -124,30 +124,27 @@ def raw_payloads_expire(*, older_than_days: int, batch: int = 5000) -> int:
 @transaction.atomic
 def mentions_delete(*, org, ids: list[int]) -> int:
     """Delete mentions of the organisation and take them out of every rollup in the same transaction."""
-    from listening.services.ingest import HASHTAG_RE, ROLLUP_TABLES, rollup_counts, unbump, unbump_terms
-
-    rows = list(
-        Mention.objects.select_for_update()
-        .filter(org=org, pk__in=ids)
-        .values(
-            "pk",
-            "external_id",
-            "published_at",
-            "query_ids",
-            "platform",
-            "sentiment",
-            "language",
-            "author_handle",
-            "text",
-        )
+    from listening.services.ingest import (
+        HASHTAG_RE,
+        MENTION_ROLLUP_FIELDS,
+        ROLLUP_TABLES,
+        TERM_TABLE,
+        day_rollups_lock_shared,
+        org_zone,
+        rollup_counts,
+        term_counts,
+        unbump,
     )
+
+    rows = list(Mention.objects.select_for_update().filter(org=org, pk__in=ids).values("pk", *MENTION_ROLLUP_FIELDS))
     if not rows:
         return 0
+    day_rollups_lock_shared(org.pk)  # never in the middle of a recount (day_rollups_rebuild)
+    zone = org_zone(org)
     tags = {row["external_id"]: [tag.casefold() for tag in HASHTAG_RE.findall(row["text"])] for row in rows}
-    for name, counter in rollup_counts(org.pk, rows, tags).items():
-        table, keys = ROLLUP_TABLES[name]
-        unbump(table, keys, counter)
-    unbump_terms(org.pk, rows)
+    for name, counter in rollup_counts(org.pk, rows, tags, zone).items():
+        unbump(*ROLLUP_TABLES[name], counter)
+    unbump(*TERM_TABLE, term_counts(org.pk, rows, zone))
     from django.db.models import Count, F
 
     from listening.models import Source

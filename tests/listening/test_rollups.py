@@ -35,7 +35,7 @@ def recount(org):
         )
     )
     tags = {row["external_id"]: [t.casefold() for t in HASHTAG_RE.findall(row["text"])] for row in rows}
-    return {name: +counter for name, counter in rollup_counts(org.pk, rows, tags).items()}
+    return {name: +counter for name, counter in rollup_counts(org.pk, rows, tags, org.zoneinfo).items()}
 
 
 def items(numbers, likes=0):

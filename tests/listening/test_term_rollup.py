@@ -94,7 +94,7 @@ def recount(org) -> Counter:
     counts = Counter()
     for published_at, text in Mention.objects.filter(org=org).values_list("published_at", "text"):
         for term in terms(text):
-            counts[(published_at.astimezone(UTC).date(), term)] += 1
+            counts[(published_at.astimezone(org.zoneinfo).date(), term)] += 1
     return counts
 
 
@@ -155,16 +155,16 @@ def test_rebuild_recounts_one_organisation_from_its_mentions(org, other_org):
     TermDaily.objects.filter(org=other_org, term="wifi").update(count=99)
     broken_theirs = stored(other_org)
 
-    call_command("rebuild_term_rollup", org=org.slug, batch=3)  # several batches
+    call_command("rebuild_rollups", org=org.slug, batch=3)  # several batches
 
     assert stored(org) == expected_mine
     assert stored(other_org) == broken_theirs != expected_theirs  # untouched
 
-    call_command("rebuild_term_rollup")  # every organisation
+    call_command("rebuild_rollups")  # every organisation
     assert stored(other_org) == expected_theirs
 
 
 @pytest.mark.django_db
 def test_rebuild_refuses_an_unknown_organisation(org):
     with pytest.raises(CommandError, match="no organisation"):
-        call_command("rebuild_term_rollup", org="nope")
+        call_command("rebuild_rollups", org="nope")

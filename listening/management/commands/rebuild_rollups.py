@@ -1,18 +1,19 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from listening.services.ingest import term_rollup_rebuild
+from listening.services.ingest import day_rollups_rebuild
 from mesm.models import Organization
 
 
 class Command(BaseCommand):
     help = (
-        "Recount the daily term rollup (trends) from the stored mentions of one organisation or of all, "
-        "in batches. Safe to run while workers ingest: that organisation's ingest waits for it."
+        "Recount the day-keyed rollups (daily mentions, hashtags, authors, terms) from the stored "
+        "mentions of one organisation or of all, in each organisation's time zone. Safe to run while "
+        "workers ingest: that organisation's ingest waits for it."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--org", help="only this organisation (slug); all when left out")
-        parser.add_argument("--batch", type=int, default=1000, help="mentions per transaction (default 1000)")
+        parser.add_argument("--batch", type=int, default=1000, help="mentions read at a time (default 1000)")
 
     def handle(self, *args, org=None, batch=1000, **options):
         if batch < 1:
@@ -23,5 +24,5 @@ class Command(BaseCommand):
             if not orgs.exists():
                 raise CommandError(f"There is no organisation “{org}”.")
         for organization in orgs:
-            count = term_rollup_rebuild(org_id=organization.pk, batch=batch)
-            self.stdout.write(f"{organization.slug}: terms recounted from {count} mentions")
+            count = day_rollups_rebuild(org_id=organization.pk, batch=batch)
+            self.stdout.write(f"{organization.slug}: rollups recounted from {count} mentions ({organization.timezone})")
