@@ -11,7 +11,9 @@ from mesm.tenancy import org_view, scoped
 
 
 class AuditFilterForm(forms.Form):
-    actor = forms.ModelChoiceField(label=_("Who"), queryset=get_user_model().objects.none(), required=False)
+    actor = forms.ModelChoiceField(
+        label=_("Who"), queryset=get_user_model().objects.none(), required=False, empty_label=_("Anyone")
+    )
     object_type = forms.ChoiceField(label=_("Type"), required=False)
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -50,6 +50,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Django's renderer, with words instead of "---------" in a select's empty choice (mesm/form_renderer.py).
+FORM_RENDERER = "mesm.form_renderer.FormRenderer"
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
