@@ -252,7 +252,7 @@ class AlertRuleForm(OrgModelForm):
             ),
             "threshold": _(
                 "Volume spike: how many times the usual hourly volume (e.g. 3). "
-                "Negative surge: the share of negative mentions between 0 and 1 (0.4 = 40 %). "
+                "Negative surge: the share of negative mentions between 0 and 1 (0.4 = 40%). "
                 "Not used for keywords."
             ),
             "min_mentions": _(

@@ -65,7 +65,7 @@ class Balance:
             if tier.deviation > 0:
                 sentences.append(
                     _(
-                        "%(tier)s posts are %(share)s %% of the plan; the aim is %(target)s %% "
+                        "%(tier)s posts are %(share)s%% of the plan; the aim is %(target)s%% "
                         "(±%(tolerance)s points). Plan fewer of them or more of the other tiers."
                     )
                     % values
@@ -73,7 +73,7 @@ class Balance:
             else:
                 sentences.append(
                     _(
-                        "%(tier)s posts are only %(share)s %% of the plan; the aim is %(target)s %% "
+                        "%(tier)s posts are only %(share)s%% of the plan; the aim is %(target)s%% "
                         "(±%(tolerance)s points). Plan more of them."
                     )
                     % values

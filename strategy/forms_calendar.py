@@ -82,8 +82,8 @@ class PostForm(OrgModelForm):
         }
         help_texts = {
             "tier": _(
-                "Proven: what already works (70 % of posts). Moderate: a small change to test (20 %). "
-                "Radical: something really different (10 %)."
+                "Proven: what already works (70% of posts). Moderate: a small change to test (20%). "
+                "Radical: something really different (10%)."
             ),
         }
 

@@ -65,7 +65,7 @@ def _check_negative(rule: AlertRule, window: datetime) -> dict | None:
         return {
             "mentions": total,
             "negative": negative,
-            "summary": _("%(negative)s of %(total)s mentions this hour are negative (%(share)s %%).")
+            "summary": _("%(negative)s of %(total)s mentions this hour are negative (%(share)s%%).")
             % {"negative": negative, "total": total, "share": round(100 * negative / total)},
         }
     return None

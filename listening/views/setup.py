@@ -252,7 +252,7 @@ def describe_condition(rule: AlertRule) -> str:
             "(and at least %(min)s mentions)."
         ) % {"times": f"{rule.threshold:g}", "days": rule.baseline_days, "min": rule.min_mentions}
     if rule.kind == AlertRule.Kind.NEGATIVE_SURGE:
-        return _("When %(share)s %% or more of an hour's mentions are negative (and at least %(min)s mentions).") % {
+        return _("When %(share)s%% or more of an hour's mentions are negative (and at least %(min)s mentions).") % {
             "share": f"{rule.threshold * 100:g}",
             "min": rule.min_mentions,
         }

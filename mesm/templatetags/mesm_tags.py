@@ -2,6 +2,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.utils import formats
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -31,12 +32,25 @@ def num(value):
     return formats.number_format(value, use_l10n=True, force_grouping=True)
 
 
+def _with_percent_sign(number) -> str:
+    # "46 %" in Spanish (RAE: a space before the sign), "46%" in English; the charts say it the same way.
+    return gettext("%(value)s%%") % {"value": formats.number_format(number, use_l10n=True)}
+
+
 @register.filter
 def percent(value):
-    """0.4567 → "46 %" in the active language."""
+    """A share: 0.4567 → "46 %" in Spanish, "46%" in English."""
     if value is None:
         return ""
-    return f"{formats.number_format(round(float(value) * 100), use_l10n=True)} %"
+    return _with_percent_sign(round(float(value) * 100))
+
+
+@register.filter
+def percent_value(value):
+    """A number already in percent, rounded: 45.6 → "46 %" in Spanish, "46%" in English."""
+    if value is None or value == "":
+        return ""
+    return _with_percent_sign(round(float(value)))
 
 
 @register.filter

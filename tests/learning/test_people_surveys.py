@@ -336,7 +336,7 @@ def test_the_results_page_shows_charts_averages_and_written_answers(client_for, 
     assert "Average: 4 (scale 1–5)" in html
     assert "Average: 8.5 (scale 0–10)" in html
     assert "Fotos del fondo antiguo" in html
-    assert "<title" in html and "75 %" in html
+    assert "<title" in html and "75%" in html  # English: no space before the sign
 
 
 def test_the_results_page_of_a_survey_without_answers_says_so(client_for, org, editor):

@@ -344,7 +344,7 @@ def test_the_rule_list_explains_each_rule_in_words(english, org, viewer):
     AlertRuleFactory(org=org, name="Quejas", kind="negative_surge", threshold=0.4, notify_in_app=False)
     body = english(viewer).get("/o/norte/listening/alert-rules/").content.decode()
     assert "When an hour has 3× the usual hourly mentions of the previous 7 days (and at least 5 mentions)." in body
-    assert "When 40 % or more of an hour&#x27;s mentions are negative" in body
+    assert "When 40% or more of an hour&#x27;s mentions are negative" in body
     assert "E-mail to 1 address" in body
 
 

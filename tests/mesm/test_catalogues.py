@@ -64,3 +64,15 @@ def test_no_translation_call_hides_inside_an_f_string():
                 if pattern.search(line):
                     offenders.append(f"{path.relative_to(settings.BASE_DIR)}:{number}")
     assert offenders == []
+
+
+def test_a_percentage_has_a_space_before_the_sign_in_spanish_and_none_in_english():
+    from django.utils import translation
+
+    from mesm.templatetags.mesm_tags import percent, percent_value
+
+    with translation.override("es"):
+        assert (percent(0.456), percent_value(45.6), percent(1.04)) == ("46 %", "46 %", "104 %")
+    with translation.override("en"):
+        assert (percent(0.456), percent_value(45.6), percent(1.04)) == ("46%", "46%", "104%")
+    assert percent(None) == percent_value(None) == ""

@@ -432,7 +432,7 @@ def test_the_balance_of_five_two_three_flags_the_radical_tier(api_for, org, view
     assert tiers["moderate"]["within"] is True
     assert tiers["proven"]["within"] is False  # 50 % is 20 points under 70 %
     assert len(data["warnings"]) == 2
-    assert any("30 %" in warning and "aim is 10 %" in warning for warning in data["warnings"])
+    assert any("30%" in warning and "aim is 10%" in warning for warning in data["warnings"])  # English: no space
 
 
 def test_the_balance_counts_one_profile_and_the_organisation_tolerance(api_for, org, viewer, profile):
