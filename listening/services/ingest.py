@@ -11,7 +11,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo  # noqa: TC003 - the annotation of org_zone
+from zoneinfo import ZoneInfo  # noqa: TC003 - the annotation of rollup_counts
 
 from django.db import connection, transaction
 from django.db.models import F
@@ -26,6 +26,11 @@ from listening.query import compile_query, prepare
 # Rollup rows with this query id count every new mention exactly once (dashboards, alerts).
 ALL_MENTIONS = -1
 HASHTAG_RE = re.compile(r"(?<!\w)#(\w{2,100})", re.UNICODE)
+
+
+def hashtags_of(text: str) -> list[str]:
+    """The hashtags of a post's text, case-folded, in order (what the hashtag rollup counts)."""
+    return [tag.casefold() for tag in HASHTAG_RE.findall(text)]
 
 
 @dataclass
@@ -61,7 +66,7 @@ def compile_org_queries(org_id: int, *, query_ids: list[int] | None = None) -> l
 
 def _row(item: FetchedItem, *, source: Source, queries, keep_query_ids: set[int] | None, now: datetime):
     language = detect_language(item.text, hint=item.language) or ""
-    hashtags = [tag.casefold() for tag in HASHTAG_RE.findall(item.text)]
+    hashtags = hashtags_of(item.text)
     prepared = prepare(item.text, author_handle=item.author_handle, hashtags=hashtags)
     matched = [
         q.id for q in queries if (not q.languages or language in q.languages) and q.matcher.matches_prepared(prepared)
@@ -304,21 +309,13 @@ ROLLUP_TABLES = {
 DAY_ROLLUPS = ("daily", "tags", "authors")
 
 
-def org_zone(org) -> ZoneInfo:
-    """The organisation's time zone (an ``Organization`` or its id): the days of its rollups."""
-    if isinstance(org, int):
-        from mesm.models import Organization
-
-        org = Organization.objects.only("timezone").get(pk=org)
-    return org.zoneinfo
-
-
-def rollup_counts(org_id: int, rows: list[dict], tags_by_external_id: dict[str, list[str]], zone) -> dict[str, Counter]:
-    """What a set of mentions adds to each rollup table (the same counts are removed on deletion).
-    ``zone`` is the organisation's time zone: a mention counts on its local date."""
+def rollup_counts(org_id: int, rows: list[dict], zone: ZoneInfo) -> dict[str, Counter]:
+    """What a set of mentions (dicts with ``MENTION_ROLLUP_FIELDS``) adds to each rollup table; the
+    same counts are removed on deletion. ``zone`` is the organisation's time zone: a mention counts
+    on its local date."""
     counts = {name: Counter() for name in ROLLUP_TABLES}
     for row in rows:
-        external_id, published, query_ids = row["external_id"], row["published_at"], row["query_ids"]
+        published, query_ids = row["published_at"], row["query_ids"]
         platform, sentiment, language = row["platform"], row["sentiment"], row["language"]
         day = published.astimezone(zone).date()
         hour = published.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
@@ -328,7 +325,7 @@ def rollup_counts(org_id: int, rows: list[dict], tags_by_external_id: dict[str, 
             counts["hourly"][(org_id, hour, query_id, sentiment)] += 1
         if row["author_handle"]:
             counts["authors"][(org_id, day, row["author_handle"])] += 1
-        for tag in set(tags_by_external_id.get(external_id, ())):
+        for tag in set(hashtags_of(row["text"])):
             counts["tags"][(org_id, day, tag[:100])] += 1
     return counts
 
@@ -378,11 +375,12 @@ def day_rollups_rebuild(*, org_id: int, batch: int = 1000) -> int:
     ``batch`` at a time.
     """
     from listening.models import AuthorDaily, HashtagDaily, Mention, MentionDaily, TermDaily
+    from mesm.models import Organization
     from metrics.cache import bump_org_data_version
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [DAY_ROLLUP_LOCK_CLASS, org_id])
-    zone = org_zone(org_id)
+    zone = Organization.objects.only("timezone").get(pk=org_id).zoneinfo
     for model in (MentionDaily, HashtagDaily, AuthorDaily, TermDaily):
         model.objects.filter(org_id=org_id).delete()
     last_pk, total = 0, 0
@@ -394,8 +392,7 @@ def day_rollups_rebuild(*, org_id: int, batch: int = 1000) -> int:
         )
         if not rows:
             break
-        tags = {row["external_id"]: [tag.casefold() for tag in HASHTAG_RE.findall(row["text"])] for row in rows}
-        counts = rollup_counts(org_id, rows, tags, zone)
+        counts = rollup_counts(org_id, rows, zone)
         for name in DAY_ROLLUPS:
             _bump(*ROLLUP_TABLES[name], counts[name])
         _bump(*TERM_TABLE, term_counts(org_id, rows, zone))

@@ -125,12 +125,10 @@ def raw_payloads_expire(*, older_than_days: int, batch: int = 5000) -> int:
 def mentions_delete(*, org, ids: list[int]) -> int:
     """Delete mentions of the organisation and take them out of every rollup in the same transaction."""
     from listening.services.ingest import (
-        HASHTAG_RE,
         MENTION_ROLLUP_FIELDS,
         ROLLUP_TABLES,
         TERM_TABLE,
         day_rollups_lock_shared,
-        org_zone,
         rollup_counts,
         term_counts,
         unbump,
@@ -140,9 +138,8 @@ def mentions_delete(*, org, ids: list[int]) -> int:
     if not rows:
         return 0
     day_rollups_lock_shared(org.pk)  # never in the middle of a recount (day_rollups_rebuild)
-    zone = org_zone(org)
-    tags = {row["external_id"]: [tag.casefold() for tag in HASHTAG_RE.findall(row["text"])] for row in rows}
-    for name, counter in rollup_counts(org.pk, rows, tags, zone).items():
+    zone = org.zoneinfo
+    for name, counter in rollup_counts(org.pk, rows, zone).items():
         unbump(*ROLLUP_TABLES[name], counter)
     unbump(*TERM_TABLE, term_counts(org.pk, rows, zone))
     from django.db.models import Count, F

@@ -11,18 +11,14 @@ import pytest
 from django.db import connection
 
 from listening.connectors.base import FetchedItem
-from listening.services.ingest import compile_org_queries, mentions_ingest
+from listening.services.ingest import ROLLUP_TABLES as INGEST_ROLLUPS
+from listening.services.ingest import TERM_TABLE, compile_org_queries, mentions_ingest
 from tests.listening.factories import QueryFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
 
-ROLLUP_TABLES = (
-    "listening_mentiondaily",
-    "listening_mentionhourly",
-    "listening_hashtagdaily",
-    "listening_authordaily",
-    "listening_termdaily",
-)
+# Every table ingest bumps, as ingest names them (a new rollup is checked without being listed here).
+ROLLUP_TABLES = tuple(table for table, _keys in (*INGEST_ROLLUPS.values(), TERM_TABLE))
 
 
 def _rows(sql, params=()):

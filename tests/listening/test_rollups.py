@@ -8,7 +8,7 @@ from django.db import transaction
 
 from listening.connectors.base import FetchedItem
 from listening.models import AuthorDaily, HashtagDaily, Mention, MentionDaily, MentionHourly
-from listening.services.ingest import HASHTAG_RE, compile_org_queries, mentions_ingest, rollup_counts
+from listening.services.ingest import compile_org_queries, mentions_ingest, rollup_counts
 from listening.services.mentions import mentions_delete
 from tests.listening.factories import QueryFactory, SourceFactory
 
@@ -34,8 +34,7 @@ def recount(org):
             "external_id", "published_at", "query_ids", "platform", "sentiment", "language", "author_handle", "text"
         )
     )
-    tags = {row["external_id"]: [t.casefold() for t in HASHTAG_RE.findall(row["text"])] for row in rows}
-    return {name: +counter for name, counter in rollup_counts(org.pk, rows, tags, org.zoneinfo).items()}
+    return {name: +counter for name, counter in rollup_counts(org.pk, rows, org.zoneinfo).items()}
 
 
 def items(numbers, likes=0):
